@@ -1,0 +1,33 @@
+import { UsageError } from './cli-error';
+
+/** A CLI command: parses its own arguments, throws {@link UsageError} for bad input. */
+export type Command = (args: string[]) => Promise<void>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  ingest: async () => (await import('./commands/ingest')).ingestCommand,
+};
+
+const usage = `valuecast — predict what each customer of an online shop will spend next
+
+Usage:
+  valuecast ingest <file|dir>... --out <dir> [--dataset NAME] [--columns customer=…,date=…,amount=…]
+  valuecast <command> --help`;
+
+/** Entry point of `npx valuecast`: errors become one clear line and exit code 1 (2 for usage). */
+export async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    console.log(usage);
+    return;
+  }
+  const load = commands[name];
+  try {
+    if (!load)
+      throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(commands).join(', ')}`);
+    await (await load())(rest);
+  } catch (e: unknown) {
+    const message = e instanceof Error ? e.message : String(e);
+    console.error(`valuecast ${name}: ${message}`);
+    process.exitCode = e instanceof UsageError ? 2 : 1;
+  }
+}

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  type BlobBody,
+  type BlobInfo,
+  BlobNotFoundError,
+  type BlobStore,
+  PreconditionFailedError,
+  type PutOptions,
+} from './blob-store';
+
+/**
+ * A {@link BlobStore} over a local directory: key `a/b.csv` is file `<root>/a/b.csv`. Writes go to a
+ * temporary sibling and are renamed into place, so a reader never sees half a file.
+ */
+export class FsBlobStore implements BlobStore {
+  constructor(readonly root: string) {}
+
+  private pathOf(key: string): string {
+    const full = path.resolve(this.root, key);
+    if (full !== path.resolve(this.root) && !full.startsWith(path.resolve(this.root) + path.sep)) {
+      throw new Error(`key escapes the store: ${key}`);
+    }
+    return full;
+  }
+
+  async head(key: string): Promise<BlobInfo | undefined> {
+    try {
+      const s = await stat(this.pathOf(key));
+      if (!s.isFile()) return undefined;
+      return { key, size: s.size, etag: etagOf(s.size, s.mtimeMs), lastModified: s.mtime };
+    } catch (e: unknown) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(this.pathOf(key));
+    } catch (e: unknown) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    if (!(await this.head(key))) throw new BlobNotFoundError(key);
+    return createReadStream(this.pathOf(key));
+  }
+
+  async put(key: string, body: BlobBody, options: PutOptions = {}): Promise<void> {
+    const target = this.pathOf(key);
+    if (options.ifMatch !== undefined) {
+      const current = await this.head(key);
+      if ((current?.etag ?? null) !== options.ifMatch) throw new PreconditionFailedError(key);
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      if (body instanceof Readable) await pipeline(body, createWriteStream(temp));
+      else await writeFile(temp, body);
+      await rename(temp, target);
+    } catch (e: unknown) {
+      await rm(temp, { force: true });
+      throw e;
+    }
+  }
+
+  async *list(prefix: string): AsyncIterable<BlobInfo> {
+    const keys: string[] = [];
+    await collectKeys(path.resolve(this.root), '', keys);
+    keys.sort();
+    for (const key of keys) {
+      if (!key.startsWith(prefix) || key.endsWith('.tmp')) continue;
+      const info = await this.head(key);
+      if (info) yield info;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+}
+
+async function collectKeys(dir: string, prefix: string, out: string[]): Promise<void> {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (e: unknown) {
+    if (isNotFound(e)) return;
+    throw e;
+  }
+  for (const entry of entries) {
+    const key = prefix + entry.name;
+    if (entry.isDirectory()) await collectKeys(path.join(dir, entry.name), `${key}/`, out);
+    else if (entry.isFile()) out.push(key);
+  }
+}
+
+function etagOf(size: number, mtimeMs: number): string {
+  return createHash('sha1').update(`${size}:${mtimeMs}`).digest('hex').slice(0, 16);
+}
+
+function isNotFound(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && 'code' in e && (e.code === 'ENOENT' || e.code === 'ENOTDIR');
+}

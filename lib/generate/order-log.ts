@@ -1,0 +1,133 @@
+import { Random } from './random';
+
+/** Parameters of the simulated shop. Defaults give a plausible mid-size online shop over two years. */
+export interface OrderLogOptions {
+  customers: number;
+  seed?: number;
+  /** First day of the simulated period, YYYY-MM-DD (UTC). */
+  start?: string;
+  days?: number;
+  /** Share of lines exported without a customer id or with a broken quantity, as real exports have. */
+  dirtyRate?: number;
+}
+
+/** One exported order line, already formatted as CSV fields. */
+export interface OrderLine {
+  /** Epoch ms of the line: lets a writer split the export by month. */
+  time: number;
+  fields: string[];
+}
+
+export const ORDER_LOG_HEADER = [
+  'order_id',
+  'customer_id',
+  'order_date',
+  'sku',
+  'quantity',
+  'unit_price',
+  'country',
+  'channel',
+] as const;
+
+const DAY_MS = 86_400_000;
+// Christmas peak, summer lull: purchase rates are thinned by month so the log has seasonality.
+const MONTH_RATE_FACTOR = [0.9, 0.8, 0.9, 0.95, 1, 0.95, 0.85, 0.9, 1.05, 1.1, 1.3, 1.6];
+const MAX_MONTH_FACTOR = Math.max(...MONTH_RATE_FACTOR);
+const COUNTRIES = [
+  'United Kingdom',
+  'United Kingdom',
+  'United Kingdom',
+  'Germany',
+  'France',
+  'Netherlands',
+  'Spain',
+];
+const CHANNELS = ['web', 'web', 'app', 'marketplace'];
+const CATALOG_SIZE = 500;
+
+/**
+ * Simulates customers the way the BTYD literature models them, so the probabilistic baselines have real
+ * signal and the DNN has real noise: each customer buys at a Poisson rate drawn from a gamma distribution
+ * (heterogeneous purchase rates), may churn after each purchase with a beta-distributed probability, and
+ * spends per order around a customer-specific mean (Gamma-Gamma). On top: seasonality, multi-line orders,
+ * partial returns (negative lines) and a little dirt. Customers are emitted one after another, each
+ * customer's lines in time order.
+ */
+export function* generateOrderLog(options: OrderLogOptions): Generator<OrderLine> {
+  const random = new Random(options.seed ?? 42);
+  const start = Date.parse(`${options.start ?? '2023-01-01'}T00:00:00Z`);
+  const days = options.days ?? 730;
+  const end = start + days * DAY_MS;
+  const dirtyRate = options.dirtyRate ?? 0.002;
+  const prices = Array.from({ length: CATALOG_SIZE }, () => Math.exp(1.5 + 0.9 * random.normal()));
+  let orderNumber = 100_000;
+
+  for (let c = 0; c < options.customers; c++) {
+    const customerId = `C${String(c + 1).padStart(7, '0')}`;
+    const ratePerDay = random.gamma(0.7, 1 / 40);
+    const churnAfterPurchase = random.beta(0.8, 4);
+    const spendRate = random.gamma(4, 1 / 30); // ν of Gamma-Gamma
+    const country = random.pick(COUNTRIES);
+    const channel = random.pick(CHANNELS);
+    let time = start + random.next() * days * 0.85 * DAY_MS;
+
+    while (time < end) {
+      const orderValue = random.gamma(6, 1 / spendRate);
+      const orderId = String(orderNumber++);
+      const lines = 1 + Math.min(6, Math.floor(random.exponential(0.8)));
+      for (let l = 0; l < lines; l++) {
+        const sku = random.int(CATALOG_SIZE);
+        const unitPrice = prices[sku] as number;
+        const quantity = Math.max(1, Math.round(orderValue / lines / unitPrice));
+        const dirty = random.next() < dirtyRate;
+        yield {
+          time,
+          fields: [
+            orderId,
+            dirty && l % 2 === 0 ? '' : customerId,
+            isoDateTime(time),
+            `SKU${sku}`,
+            dirty && l % 2 === 1 ? 'n/a' : String(quantity),
+            unitPrice.toFixed(2),
+            country,
+            channel,
+          ],
+        };
+        if (random.next() < 0.02) {
+          const returnTime = time + random.next() * 30 * DAY_MS;
+          if (returnTime < end) {
+            yield {
+              time: returnTime,
+              fields: [
+                `R${orderId}`,
+                customerId,
+                isoDateTime(returnTime),
+                `SKU${sku}`,
+                String(-1),
+                unitPrice.toFixed(2),
+                country,
+                channel,
+              ],
+            };
+          }
+        }
+      }
+      if (random.next() < churnAfterPurchase) break;
+      time = nextPurchase(random, time, ratePerDay);
+    }
+  }
+}
+
+/** Next purchase time of a seasonally modulated Poisson process, by thinning. */
+function nextPurchase(random: Random, from: number, ratePerDay: number): number {
+  let time = from;
+  for (;;) {
+    time += random.exponential(ratePerDay * MAX_MONTH_FACTOR) * DAY_MS;
+    const factor = MONTH_RATE_FACTOR[new Date(time).getUTCMonth()] as number;
+    if (random.next() < factor / MAX_MONTH_FACTOR) return time;
+  }
+}
+
+function isoDateTime(time: number): string {
+  return new Date(Math.floor(time / 1000) * 1000).toISOString().slice(0, 19).replace('T', ' ');
+}

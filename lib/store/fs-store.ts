@@ -32,7 +32,7 @@ export class FsBlobStore implements BlobStore {
     try {
       const s = await stat(this.pathOf(key));
       if (!s.isFile()) return undefined;
-      return { key, size: s.size, etag: etagOf(s.size, s.mtimeMs), lastModified: s.mtime };
+      return { key, size: s.size, etag: etagOf(s.size, s.mtimeMs, s.ino), lastModified: s.mtime };
     } catch (e: unknown) {
       if (isNotFound(e)) return undefined;
       throw e;
@@ -102,8 +102,9 @@ async function collectKeys(dir: string, prefix: string, out: string[]): Promise<
   }
 }
 
-function etagOf(size: number, mtimeMs: number): string {
-  return createHash('sha1').update(`${size}:${mtimeMs}`).digest('hex').slice(0, 16);
+// Every write renames a new file into place, so the inode changes even when size and mtime do not.
+function etagOf(size: number, mtimeMs: number, inode: number): string {
+  return createHash('sha1').update(`${size}:${mtimeMs}:${inode}`).digest('hex').slice(0, 16);
 }
 
 function isNotFound(e: unknown): boolean {

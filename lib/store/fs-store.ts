@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -55,11 +55,20 @@ export class FsBlobStore implements BlobStore {
 
   async put(key: string, body: BlobBody, options: PutOptions = {}): Promise<void> {
     const target = this.pathOf(key);
-    if (options.ifMatch !== undefined) {
+    await mkdir(path.dirname(target), { recursive: true });
+    if (options.ifMatch === undefined) return this.writeAtomically(target, body);
+    // Check-then-write must be one step across processes: hold an exclusive lock file meanwhile.
+    const release = await acquireLock(`${target}.lock`);
+    try {
       const current = await this.head(key);
       if ((current?.etag ?? null) !== options.ifMatch) throw new PreconditionFailedError(key);
+      await this.writeAtomically(target, body);
+    } finally {
+      await release();
     }
-    await mkdir(path.dirname(target), { recursive: true });
+  }
+
+  private async writeAtomically(target: string, body: BlobBody): Promise<void> {
     const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
       if (body instanceof Readable) await pipeline(body, createWriteStream(temp));
@@ -76,7 +85,7 @@ export class FsBlobStore implements BlobStore {
     await collectKeys(path.resolve(this.root), '', keys);
     keys.sort();
     for (const key of keys) {
-      if (!key.startsWith(prefix) || key.endsWith('.tmp')) continue;
+      if (!key.startsWith(prefix) || key.endsWith('.tmp') || key.endsWith('.lock')) continue;
       const info = await this.head(key);
       if (info) yield info;
     }
@@ -103,6 +112,21 @@ async function collectKeys(dir: string, prefix: string, out: string[]): Promise<
 }
 
 // Every write renames a new file into place, so the inode changes even when size and mtime do not.
+async function acquireLock(lockPath: string, timeoutMs = 10_000): Promise<() => Promise<void>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const handle = await open(lockPath, 'wx');
+      await handle.close();
+      return () => rm(lockPath, { force: true });
+    } catch (e: unknown) {
+      if (!(typeof e === 'object' && e !== null && 'code' in e && e.code === 'EEXIST')) throw e;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the lock ${lockPath}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+}
+
 function etagOf(size: number, mtimeMs: number, inode: number): string {
   return createHash('sha1').update(`${size}:${mtimeMs}:${inode}`).digest('hex').slice(0, 16);
 }

@@ -1,0 +1,232 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { LabelledRows } from '../features/feature-matrix';
+import { buildMlpNetwork, mlpLabelScale, mseLoss } from './mlp';
+import { initBackend } from './tf-backend';
+import { applyTransforms, assertSameColumns, fitTransforms } from './transforms';
+import {
+  type Architecture,
+  type EpochLog,
+  GUARD_MULTIPLE,
+  type ModelSpec,
+  TrainedModel,
+  type TrainingSummary,
+} from './value-model';
+import { buildZilnNetwork, zilnLoss } from './ziln';
+
+export interface FitOptions {
+  readonly architecture: Architecture;
+  /** Seeds the initializers and the shuffling: the same seed and data give the same model. */
+  readonly seed: number;
+  /** Upper bound; early stopping usually ends sooner when validation rows are given. */
+  readonly epochs: number;
+  readonly batchSize: number;
+  /** Adam's learning rate. */
+  readonly learningRate: number;
+  /** Epochs without a better validation loss before stopping (the best epoch's weights are kept). */
+  readonly patience: number;
+  /** Hidden layer widths; default [64, 32]. */
+  readonly hidden?: readonly number[];
+  /** L2 penalty on kernels; default 0. */
+  readonly l2?: number;
+  /** Called after every epoch (progress display, logs). */
+  readonly onEpoch?: (log: EpochLog) => void;
+}
+
+/** Rows that cannot be trained on: empty, mismatched lengths, or labels that are not spend amounts. */
+export class InvalidTrainingDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidTrainingDataError';
+  }
+}
+
+export const DEFAULT_HIDDEN: readonly number[] = [64, 32];
+const EVAL_CHUNK = 16_384;
+/** A validation loss must improve by this much (relative) to count as better. */
+const MIN_RELATIVE_IMPROVEMENT = 1e-4;
+
+/**
+ * Fit a model on `train`, early-stopping on `validation` (an out-of-time window: its loss picks the
+ * epoch whose weights are kept). Transforms are fitted on `train` only. Without validation rows every
+ * epoch runs and the last weights are kept. Deterministic for a given seed and backend.
+ * @throws {@link InvalidTrainingDataError}, NonFiniteFeatureError, FeatureSchemaMismatchError
+ */
+export async function fitModel(
+  train: LabelledRows,
+  validation: LabelledRows | undefined,
+  options: FitOptions,
+): Promise<TrainedModel> {
+  const started = performance.now();
+  const backend = await initBackend();
+  assertTrainable(train, 'training');
+  if (validation) {
+    assertTrainable(validation, 'validation');
+    assertSameColumns(train.features.names, validation.features.names);
+  }
+  const { architecture, seed, batchSize } = options;
+  const hidden = options.hidden ?? DEFAULT_HIDDEN;
+  const l2 = options.l2 ?? 0;
+  const transforms = fitTransforms(train.features);
+  const x = applyTransforms(transforms, train.features);
+  const xValidation = validation ? applyTransforms(transforms, validation.features) : undefined;
+  const cols = train.features.cols;
+  let maxLabel = 0;
+  for (const y of train.label) maxLabel = Math.max(maxLabel, y);
+  const labelScale = architecture === 'mlp' ? mlpLabelScale(train.label) : 1;
+  const spec: ModelSpec = {
+    architecture,
+    featureNames: [...train.features.names],
+    transforms,
+    maxValue: GUARD_MULTIPLE * Math.max(1, maxLabel),
+    labelScale,
+    hidden: [...hidden],
+  };
+  const shape = { inputs: cols, hidden, seed, l2 };
+  const network =
+    architecture === 'ziln'
+      ? buildZilnNetwork(shape, train.label)
+      : buildMlpNetwork(shape, train.label, labelScale);
+  const dataLoss = (labels: tf.Tensor, output: tf.Tensor): tf.Scalar =>
+    architecture === 'ziln' ? zilnLoss(labels, output) : mseLoss(labels, output, labelScale);
+  const kernels = network.trainableWeights.filter((w) => w.name.includes('kernel')).map((w) => w.read());
+  // LayerVariable.read() hands out the tf.Variable itself; the optimizer needs it typed as such.
+  const variables = network.trainableWeights.map((w) => w.read() as tf.Variable);
+  const optimizer = tf.train.adam(options.learningRate);
+
+  const random = seededRandom(seed);
+  const order = new Int32Array(train.features.rows).map((_, i) => i);
+  const xBatch = new Float32Array(batchSize * cols);
+  const yBatch = new Float32Array(batchSize);
+  const epochs: EpochLog[] = [];
+  let best: { loss: number; epoch: number; weights: tf.Tensor[] } | undefined;
+  try {
+    for (let epoch = 1; epoch <= options.epochs; epoch++) {
+      const epochStarted = performance.now();
+      shuffleInPlace(order, random);
+      let lossSum = 0;
+      for (let start = 0; start < order.length; start += batchSize) {
+        const size = Math.min(batchSize, order.length - start);
+        for (let b = 0; b < size; b++) {
+          const row = order[start + b] as number;
+          xBatch.set(x.subarray(row * cols, (row + 1) * cols), b * cols);
+          yBatch[b] = train.label[row] as number;
+        }
+        const cost = tf.tidy(() => {
+          const xs = tf.tensor2d(xBatch.subarray(0, size * cols), [size, cols]);
+          const ys = tf.tensor1d(yBatch.subarray(0, size));
+          return optimizer.minimize(
+            () => {
+              const loss = dataLoss(ys, network.apply(xs, { training: true }) as tf.Tensor);
+              return l2 > 0
+                ? tf.add(loss, tf.mul(tf.addN(kernels.map((k) => tf.sum(tf.square(k)))), l2))
+                : loss;
+            },
+            true,
+            variables,
+          ) as tf.Scalar;
+        });
+        lossSum += (cost.dataSync()[0] as number) * size;
+        cost.dispose();
+      }
+      const validationLoss =
+        validation && xValidation
+          ? evaluateLoss(network, xValidation, validation.label, cols, dataLoss)
+          : undefined;
+      const log: EpochLog = {
+        epoch,
+        trainLoss: lossSum / order.length,
+        ...(validationLoss === undefined ? {} : { validationLoss }),
+        seconds: (performance.now() - epochStarted) / 1000,
+      };
+      epochs.push(log);
+      options.onEpoch?.(log);
+      if (validationLoss !== undefined) {
+        if (
+          best === undefined ||
+          validationLoss < best.loss - Math.abs(best.loss) * MIN_RELATIVE_IMPROVEMENT
+        ) {
+          tf.dispose(best?.weights);
+          best = { loss: validationLoss, epoch, weights: network.getWeights().map((w) => w.clone()) };
+        } else if (epoch - best.epoch >= options.patience) {
+          break;
+        }
+      }
+      // Let progress output and timers run between epochs.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (best) network.setWeights(best.weights);
+  } finally {
+    tf.dispose(best?.weights);
+    optimizer.dispose();
+  }
+  const summary: TrainingSummary = {
+    backend,
+    seed,
+    epochs,
+    bestEpoch: best?.epoch ?? epochs.length,
+    trainRows: train.features.rows,
+    validationRows: validation?.features.rows ?? 0,
+    seconds: (performance.now() - started) / 1000,
+  };
+  return new TrainedModel(network, spec, summary);
+}
+
+function evaluateLoss(
+  network: tfl.LayersModel,
+  x: Float32Array,
+  label: Float32Array,
+  cols: number,
+  dataLoss: (labels: tf.Tensor, output: tf.Tensor) => tf.Scalar,
+): number {
+  const rows = label.length;
+  let sum = 0;
+  for (let start = 0; start < rows; start += EVAL_CHUNK) {
+    const end = Math.min(rows, start + EVAL_CHUNK);
+    const loss = tf.tidy(() =>
+      dataLoss(
+        tf.tensor1d(label.subarray(start, end)),
+        network.apply(tf.tensor2d(x.subarray(start * cols, end * cols), [end - start, cols])) as tf.Tensor,
+      ),
+    );
+    sum += (loss.dataSync()[0] as number) * (end - start);
+    loss.dispose();
+  }
+  return sum / Math.max(1, rows);
+}
+
+function assertTrainable(rows: LabelledRows, what: string): void {
+  const { features, label } = rows;
+  if (features.rows === 0) throw new InvalidTrainingDataError(`no ${what} rows`);
+  if (features.cols === 0) throw new InvalidTrainingDataError(`${what} rows have no feature columns`);
+  if (label.length !== features.rows) {
+    throw new InvalidTrainingDataError(`${label.length} ${what} labels for ${features.rows} rows`);
+  }
+  if (features.values.length !== features.rows * features.cols || features.names.length !== features.cols) {
+    throw new InvalidTrainingDataError(`${what} feature matrix shape does not match its names/values`);
+  }
+  const bad = label.findIndex((y) => !(y >= 0 && Number.isFinite(y)));
+  if (bad >= 0)
+    throw new InvalidTrainingDataError(`${what} label ${label[bad]} in row ${bad}: labels are spend ≥ 0`);
+}
+
+/** mulberry32: a small, fast, seedable PRNG (Math.random cannot be seeded). Returns floats in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffleInPlace(values: Int32Array, random: () => number): void {
+  for (let i = values.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const tmp = values[i] as number;
+    values[i] = values[j] as number;
+    values[j] = tmp;
+  }
+}

@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { FeatureMatrix } from '../features/feature-matrix';
+import { mlpPredict } from './mlp';
+import { applyTransforms, assertSameColumns, type FeatureTransforms } from './transforms';
+import { zilnPredict } from './ziln';
+
+/** `ziln`: the default three-output lognormal model; `mlp`: the seed's MSE regressor (a baseline). */
+export type Architecture = 'ziln' | 'mlp';
+
+/** Everything besides the weights that serving needs to reproduce training's predictions (plain JSON). */
+export interface ModelSpec {
+  readonly architecture: Architecture;
+  /** The feature columns, in the order the network reads them. */
+  readonly featureNames: readonly string[];
+  readonly transforms: FeatureTransforms;
+  /** Predictions never exceed this: {@link GUARD_MULTIPLE} × the largest training label (at least 1). */
+  readonly maxValue: number;
+  /** The MLP learns label / labelScale; 1 for ZILN. */
+  readonly labelScale: number;
+  readonly hidden: readonly number[];
+}
+
+/** How far above the largest spend seen in training a prediction may go before it is capped. */
+export const GUARD_MULTIPLE = 10;
+
+/** What a fit reports about itself (kept in the saved model for meta.json and reports). */
+export interface TrainingSummary {
+  readonly backend: string;
+  readonly seed: number;
+  readonly epochs: readonly EpochLog[];
+  /** 1-based epoch whose weights were kept (best validation loss; the last one without validation). */
+  readonly bestEpoch: number;
+  readonly trainRows: number;
+  readonly validationRows: number;
+  readonly seconds: number;
+}
+
+export interface EpochLog {
+  readonly epoch: number;
+  readonly trainLoss: number;
+  readonly validationLoss?: number;
+  readonly seconds: number;
+}
+
+/** Per-customer output, aligned with the matrix's rows. */
+export interface ValuePrediction {
+  /** Expected spend in the horizon, ≥ 0 and finite. */
+  readonly value: Float32Array;
+  /** P(spends again in the horizon); `undefined` for the MLP, which does not model it. */
+  readonly pReturn: Float32Array | undefined;
+}
+
+const PREDICT_CHUNK = 65_536;
+
+/** A fitted network plus its spec: predicts spend for feature matrices with the training columns. */
+export class TrainedModel {
+  constructor(
+    readonly network: tfl.LayersModel,
+    readonly spec: ModelSpec,
+    readonly training: TrainingSummary | undefined,
+  ) {}
+
+  get architecture(): Architecture {
+    return this.spec.architecture;
+  }
+
+  get featureNames(): readonly string[] {
+    return this.spec.featureNames;
+  }
+
+  /**
+   * Predict every row, in chunks so 1M customers do not need one giant tensor.
+   * @throws FeatureSchemaMismatchError when the matrix's columns are not the training columns
+   */
+  predict(features: FeatureMatrix): ValuePrediction {
+    assertSameColumns(this.spec.featureNames, features.names);
+    const x = applyTransforms(this.spec.transforms, features);
+    const { rows, cols } = features;
+    const value = new Float32Array(rows);
+    const pReturn = this.spec.architecture === 'ziln' ? new Float32Array(rows) : undefined;
+    const maxLogMean = Math.log(this.spec.maxValue);
+    for (let start = 0; start < rows; start += PREDICT_CHUNK) {
+      const end = Math.min(rows, start + PREDICT_CHUNK);
+      tf.tidy(() => {
+        const output = this.network.apply(
+          tf.tensor2d(x.subarray(start * cols, end * cols), [end - start, cols]),
+        );
+        const out = output as tf.Tensor;
+        if (pReturn) {
+          const ziln = zilnPredict(out, maxLogMean);
+          value.set(ziln.value.dataSync(), start);
+          pReturn.set(ziln.pReturn.dataSync(), start);
+        } else {
+          value.set(mlpPredict(out, this.spec.labelScale, this.spec.maxValue).dataSync(), start);
+        }
+      });
+    }
+    return { value, pReturn };
+  }
+
+  /** Free the network's weights (tensors are not garbage collected). */
+  dispose(): void {
+    this.network.dispose();
+  }
+}

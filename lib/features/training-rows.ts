@@ -1,0 +1,142 @@
+import type { TransactionTable } from '../ingest/transaction-table';
+import type { BgNbdFit } from '../model/bg-nbd';
+import type { GammaGammaFit } from '../model/gamma-gamma';
+import { type CustomerFeatures, computeFeatures, DAY_MS, type FeatureOptions } from './compute-features';
+import { customerIndex, visibleEnd } from './customer-index';
+import type { LabelledRows } from './feature-matrix';
+
+export interface TrainingRowsOptions {
+  /** The as-of instant of the data (epoch ms, exclusive): nothing at or after it is read. */
+  cutoff: number;
+  horizonDays: number;
+  /** How many horizons to roll back and stack (c−H, c−2H, …); default 1. */
+  rollingCutoffs?: number;
+  categoryTopK?: number;
+  categoryLevels?: Record<string, string[]>;
+}
+
+/** One stacked window of training rows: features as of `asOf`, labels over the following horizon. */
+export interface TrainingWindow {
+  asOf: number;
+  rows: number;
+  bgNbd: BgNbdFit;
+  gammaGamma: GammaGammaFit;
+}
+
+/**
+ * Training rows with their provenance. `features.spec` holds the categorical levels shared by every
+ * window (chosen on the most recent one) and that window's BG/NBD fit; a scorer reuses the levels and
+ * refits BG/NBD on the history at its own as-of date.
+ */
+export interface TrainingRows extends LabelledRows {
+  readonly features: CustomerFeatures;
+  readonly windows: TrainingWindow[];
+}
+
+/**
+ * Labelled rows by rolling back one horizon: features as of c−H (each window fitting BG/NBD on its own
+ * visible history), label = net spend in [c−H, c) clipped at 0, i.e. the horizon that followed. With
+ * `rollingCutoffs` = k, windows at c−H, c−2H, …, c−kH are stacked, each with its own population (the
+ * customers with a transaction before that window's as-of); windows with no customer are skipped.
+ */
+export function buildTrainingRows(table: TransactionTable, options: TrainingRowsOptions): TrainingRows {
+  const { cutoff, horizonDays } = options;
+  const horizon = horizonDays * DAY_MS;
+  const windows: TrainingWindow[] = [];
+  const parts: { features: CustomerFeatures; label: Float32Array }[] = [];
+  let categoryLevels = options.categoryLevels;
+  for (let k = 1; k <= (options.rollingCutoffs ?? 1); k++) {
+    const asOf = cutoff - k * horizon;
+    const features = computeFeatures(table, asOf, {
+      horizonDays,
+      categoryLevels,
+      categoryTopK: options.categoryTopK,
+    });
+    if (features.rows === 0) continue;
+    categoryLevels = features.spec.categoryLevels;
+    const label = netSpendBetween(table, features.customers, asOf, asOf + horizon);
+    parts.push({ features, label });
+    windows.push({
+      asOf,
+      rows: features.rows,
+      bgNbd: features.spec.bgNbd,
+      gammaGamma: features.spec.gammaGamma,
+    });
+  }
+  const first = parts[0];
+  if (!first) throw new NoTrainingHistoryError(cutoff, horizonDays);
+  return { features: stack(parts.map((p) => p.features)), label: concat(parts.map((p) => p.label)), windows };
+}
+
+/** Nobody had a transaction one horizon before the cutoff: there is nothing to learn from. */
+export class NoTrainingHistoryError extends Error {
+  constructor(cutoff: number, horizonDays: number) {
+    super(
+      `no customer has a transaction before ${new Date(cutoff - horizonDays * DAY_MS).toISOString().slice(0, 10)} ` +
+        `(the cutoff minus the ${horizonDays}-day horizon): move the cutoff later or shorten the horizon`,
+    );
+    this.name = 'NoTrainingHistoryError';
+  }
+}
+
+/** Scoring rows: every customer with a transaction before `asOf`, features as of `asOf`. */
+export function buildScoringRows(
+  table: TransactionTable,
+  asOf: number,
+  options: FeatureOptions & { horizonDays: number },
+): CustomerFeatures {
+  return computeFeatures(table, asOf, options);
+}
+
+/** The backtest's truth: each customer's net spend in [asOf, asOf + H) clipped at 0. */
+export function buildTruth(
+  table: TransactionTable,
+  customers: Int32Array,
+  asOf: number,
+  horizonDays: number,
+): Float32Array {
+  return netSpendBetween(table, customers, asOf, asOf + horizonDays * DAY_MS);
+}
+
+/** Per customer, the net amount of its transactions with from ≤ time < to, clipped at 0. */
+export function netSpendBetween(
+  table: TransactionTable,
+  customers: Int32Array,
+  from: number,
+  to: number,
+): Float32Array {
+  const index = customerIndex(table);
+  const spend = new Float32Array(customers.length);
+  for (let r = 0; r < customers.length; r++) {
+    const c = customers[r] as number;
+    let sum = 0;
+    const end = visibleEnd(index, table.time, c, to);
+    for (let k = visibleEnd(index, table.time, c, from); k < end; k++)
+      sum += table.amount[index.rows[k] as number] as number;
+    spend[r] = Math.max(0, sum);
+  }
+  return spend;
+}
+
+function stack(parts: CustomerFeatures[]): CustomerFeatures {
+  const head = parts[0] as CustomerFeatures;
+  if (parts.length === 1) return head;
+  return {
+    names: head.names,
+    cols: head.cols,
+    rows: parts.reduce((n, p) => n + p.rows, 0),
+    values: concat(parts.map((p) => p.values)),
+    customers: Int32Array.from(parts.flatMap((p) => Array.from(p.customers))),
+    spec: head.spec,
+  };
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

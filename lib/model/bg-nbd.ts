@@ -1,0 +1,262 @@
+import { nelderMead } from './optimize';
+import { lnGamma, logAddExp } from './special-functions';
+
+/**
+ * BG/NBD parameters (Fader, Hardie & Lee 2005): purchase rates λ ~ Gamma(r, α), drop-out probabilities
+ * p ~ Beta(a, b). α is in the time unit of the data it was fitted on (days throughout valuecast).
+ */
+export interface BgNbdParams {
+  r: number;
+  alpha: number;
+  a: number;
+  b: number;
+}
+
+/**
+ * A fitted BG/NBD model. When the maximum-likelihood fit cannot be trusted (nobody repeats, the optimiser
+ * did not converge, or the optimum is not finite) `converged` is false, `reason` says why, and predictions
+ * use the documented fallback instead of `params`: every customer buys at the population's mean repeat
+ * rate `fallbackRate` (Σ repeat purchases / Σ tenure) and is alive with probability 1.
+ */
+export interface BgNbdFit {
+  params: BgNbdParams;
+  converged: boolean;
+  reason?: string;
+  /** Repeat purchases per time unit over the whole population: the fallback's rate. */
+  fallbackRate: number;
+  logLikelihood: number;
+  customers: number;
+}
+
+/** Per-customer BTYD summary: repeat purchase count x, recency t_x (first to last purchase) and tenure T. */
+export interface RecencyFrequency {
+  frequency: ArrayLike<number>;
+  recency: ArrayLike<number>;
+  tenure: ArrayLike<number>;
+}
+
+/** Customers with identical (x, t_x, T) contribute identical likelihood terms: fit on the distinct ones. */
+interface AggregatedSummary {
+  weight: Float64Array;
+  /** Index into `distinctX`; likewise for recency and tenure. */
+  xIndex: Int32Array;
+  recencyIndex: Int32Array;
+  tenureIndex: Int32Array;
+  distinctX: Float64Array;
+  distinctRecency: Float64Array;
+  distinctTenure: Float64Array;
+}
+
+/**
+ * Fits BG/NBD by maximum likelihood (closed-form log-likelihood, no hypergeometric function), optimising
+ * log-parameters with Nelder-Mead from two starting points and keeping the better optimum.
+ */
+export function fitBgNbd(summary: RecencyFrequency): BgNbdFit {
+  const n = summary.frequency.length;
+  let repeats = 0;
+  let exposure = 0;
+  let repeaters = 0;
+  for (let i = 0; i < n; i++) {
+    const x = summary.frequency[i] as number;
+    repeats += x;
+    exposure += summary.tenure[i] as number;
+    if (x > 0) repeaters++;
+  }
+  const fallbackRate = exposure > 0 ? repeats / exposure : 0;
+  const fallback = (reason: string): BgNbdFit => ({
+    params: { r: 1, alpha: 1, a: 1, b: 1 },
+    converged: false,
+    reason,
+    fallbackRate,
+    logLikelihood: Number.NaN,
+    customers: n,
+  });
+  if (n === 0) return fallback('no customers to fit');
+  if (repeaters < 2) return fallback(`only ${repeaters} customer(s) repeat: BG/NBD is not identifiable`);
+  if (exposure <= 0) return fallback('every customer has zero tenure');
+
+  const data = aggregate(summary);
+  const negativeLogLikelihood = (logParams: number[]): number =>
+    -aggregatedLogLikelihood(toParams(logParams), data);
+  // Rates are of the order of repeats/exposure, so α ≈ r / rate is a sensible scale to start from.
+  const meanTenure = exposure / n;
+  const starts = [
+    [0, Math.log(Math.max(meanTenure, 1e-6)), 0, 0],
+    [Math.log(0.5), Math.log(Math.max(0.5 / Math.max(fallbackRate, 1e-9), 1e-6)), Math.log(0.5), Math.log(2)],
+  ];
+  let best = { x: [0, 0, 0, 0], value: Number.POSITIVE_INFINITY, converged: false };
+  for (const start of starts) {
+    let result = nelderMead(negativeLogLikelihood, start, { initialStep: 1 });
+    // A restart from the optimum rebuilds a collapsed simplex; it costs little and catches false stops.
+    result = nelderMead(negativeLogLikelihood, result.x, { initialStep: 0.1 });
+    if (result.value < best.value) best = result;
+    // The second start is only a rescue: both reach the same optimum whenever the first one converges.
+    if (best.converged) break;
+  }
+  const params = toParams(best.x);
+  if (!Number.isFinite(best.value)) return fallback('the log-likelihood is not finite anywhere searched');
+  if (!best.converged) return { ...fallback('the optimiser did not converge'), params };
+  if (!Object.values(params).every((v) => Number.isFinite(v) && v > 0 && v < 1e12))
+    return { ...fallback('the optimum lies at a boundary (a parameter went to 0 or infinity)'), params };
+  return { params, converged: true, fallbackRate, logLikelihood: -best.value, customers: n };
+}
+
+function toParams(logParams: number[]): BgNbdParams {
+  const [r, alpha, a, b] = logParams.map(Math.exp) as [number, number, number, number];
+  return { r, alpha, a, b };
+}
+
+/** Log-likelihood of one customer's (x, t_x, T) under BG/NBD (FHL 2005, eq. 6 in log form). */
+export function bgNbdLogLikelihood(params: BgNbdParams, x: number, recency: number, tenure: number): number {
+  const { r, alpha, a, b } = params;
+  const a1 = lnGamma(r + x) - lnGamma(r) + r * Math.log(alpha);
+  const a2 = lnGamma(a + b) + lnGamma(b + x) - lnGamma(b) - lnGamma(a + b + x);
+  const a3 = -(r + x) * Math.log(alpha + tenure);
+  const a4 =
+    x > 0
+      ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + recency)
+      : Number.NEGATIVE_INFINITY;
+  return a1 + a2 + logAddExp(a3, a4);
+}
+
+function aggregatedLogLikelihood(params: BgNbdParams, data: AggregatedSummary): number {
+  const { r, alpha, a, b } = params;
+  // Gamma-function terms depend on x only and log terms on t_x or T only: compute each distinct value once.
+  const byX = data.distinctX.map(
+    (x) => lnGamma(r + x) - lnGamma(r) + lnGamma(a + b) + lnGamma(b + x) - lnGamma(b) - lnGamma(a + b + x),
+  );
+  const logA = Math.log(a);
+  const logBxMinus1 = data.distinctX.map((x) => Math.log(b + x - 1));
+  const logAlphaRecency = data.distinctRecency.map((t) => Math.log(alpha + t));
+  const logAlphaTenure = data.distinctTenure.map((t) => Math.log(alpha + t));
+  const base = r * Math.log(alpha);
+  let total = 0;
+  for (let i = 0; i < data.weight.length; i++) {
+    const xi = data.xIndex[i] as number;
+    const x = data.distinctX[xi] as number;
+    const a3 = -(r + x) * (logAlphaTenure[data.tenureIndex[i] as number] as number);
+    const a4 =
+      x > 0
+        ? logA -
+          (logBxMinus1[xi] as number) -
+          (r + x) * (logAlphaRecency[data.recencyIndex[i] as number] as number)
+        : Number.NEGATIVE_INFINITY;
+    total += (data.weight[i] as number) * (base + (byX[xi] as number) + logAddExp(a3, a4));
+  }
+  return total;
+}
+
+function aggregate(summary: RecencyFrequency): AggregatedSummary {
+  const xs = new Distinct();
+  const recencies = new Distinct();
+  const tenures = new Distinct();
+  const rows = new Map<string, number>();
+  const xIndex: number[] = [];
+  const recencyIndex: number[] = [];
+  const tenureIndex: number[] = [];
+  const weight: number[] = [];
+  for (let i = 0; i < summary.frequency.length; i++) {
+    const xi = xs.index(summary.frequency[i] as number);
+    const ri = recencies.index(summary.recency[i] as number);
+    const ti = tenures.index(summary.tenure[i] as number);
+    const key = `${xi},${ri},${ti}`;
+    const row = rows.get(key);
+    if (row !== undefined) {
+      weight[row] = (weight[row] as number) + 1;
+      continue;
+    }
+    rows.set(key, weight.length);
+    xIndex.push(xi);
+    recencyIndex.push(ri);
+    tenureIndex.push(ti);
+    weight.push(1);
+  }
+  return {
+    weight: Float64Array.from(weight),
+    xIndex: Int32Array.from(xIndex),
+    recencyIndex: Int32Array.from(recencyIndex),
+    tenureIndex: Int32Array.from(tenureIndex),
+    distinctX: xs.values(),
+    distinctRecency: recencies.values(),
+    distinctTenure: tenures.values(),
+  };
+}
+
+class Distinct {
+  private readonly map = new Map<number, number>();
+  index(value: number): number {
+    let i = this.map.get(value);
+    if (i === undefined) {
+      i = this.map.size;
+      this.map.set(value, i);
+    }
+    return i;
+  }
+  values(): Float64Array {
+    return Float64Array.from(this.map.keys());
+  }
+}
+
+/**
+ * log of the odds-like term in the denominator of P(alive) and E[Y(t)]:
+ * log( a/(b+x−1) · ((α+T)/(α+t_x))^(r+x) ), −∞ for x = 0 (a customer who never repeated cannot have
+ * dropped out after a repeat purchase).
+ */
+function logDropOutOdds(params: BgNbdParams, x: number, recency: number, tenure: number): number {
+  if (x <= 0) return Number.NEGATIVE_INFINITY;
+  const { r, alpha, a, b } = params;
+  return Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + tenure) - Math.log(alpha + recency));
+}
+
+/** P(customer still alive at T | x, t_x, T); 1 under the fallback. Always in [0, 1]. */
+export function probabilityAlive(fit: BgNbdFit, x: number, recency: number, tenure: number): number {
+  if (!fit.converged) return 1;
+  const odds = logDropOutOdds(fit.params, x, recency, tenure);
+  const p = odds === Number.NEGATIVE_INFINITY ? 1 : 1 / (1 + Math.exp(odds));
+  return Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : 0;
+}
+
+/**
+ * E[number of purchases in (T, T+t] | x, t_x, T] (FHL 2005, eq. 10). The Gauss hypergeometric function is
+ * taken through Euler's transformation, (1−z)^(r+x)·₂F₁(r+x, b+x; a+b+x−1; z) =
+ * (1−z)^(a−1)·₂F₁(a+b−1−r, a−1; a+b+x−1; z), whose series converges fast even for heavy buyers (the
+ * untransformed one overflows around x ≈ 300), and the 1/(a−1) factor is cancelled analytically so a ≈ 1
+ * is not a 0/0. Never negative or NaN; under the fallback it is fallbackRate · t.
+ */
+export function expectedTransactions(
+  fit: BgNbdFit,
+  x: number,
+  recency: number,
+  tenure: number,
+  t: number,
+): number {
+  if (t <= 0) return 0;
+  if (!fit.converged) return fit.fallbackRate * t;
+  const { r, alpha, a, b } = fit.params;
+  const logOneMinusZ = Math.log(alpha + tenure) - Math.log(alpha + tenure + t);
+  const z = t / (alpha + tenure + t);
+  const c = a + b + x - 1;
+  const am1 = a - 1;
+  // [1 − (1−z)^(a−1)] / (a−1), continuous at a = 1 where it is −ln(1−z).
+  const leading = Math.abs(am1) < 1e-12 ? -logOneMinusZ : -Math.expm1(am1 * logOneMinusZ) / am1;
+  const bracket = leading - Math.exp(am1 * logOneMinusZ) * hypergeometricTail(a + b - 1 - r, a, c, z);
+  const odds = logDropOutOdds(fit.params, x, recency, tenure);
+  const denominator = odds === Number.NEGATIVE_INFINITY ? 1 : 1 + Math.exp(odds);
+  const value = (c * bracket) / denominator;
+  return Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/**
+ * Σ_{k≥1} (p)_k (a)_{k−1} / ((c)_k k!) z^k: the series of ₂F₁(p, a−1; c; z) minus its first term, divided
+ * by (a−1).
+ */
+function hypergeometricTail(p: number, a: number, c: number, z: number): number {
+  let term = (p * z) / c;
+  let sum = term;
+  for (let k = 1; k < 100_000; k++) {
+    term *= ((p + k) * (a + k - 1) * z) / ((c + k) * (k + 1));
+    sum += term;
+    if (Math.abs(term) <= 1e-15 * Math.abs(sum)) break;
+  }
+  return sum;
+}

@@ -1,0 +1,131 @@
+import { nelderMead } from './optimize';
+import { lnGamma } from './special-functions';
+
+/** Gamma-Gamma spend parameters (Fader, Hardie & Lee 2005, "RFM and CLV"): ν ~ Gamma(q, γ), z ~ Gamma(p, ν). */
+export interface GammaGammaParams {
+  p: number;
+  q: number;
+  gamma: number;
+}
+
+/**
+ * A fitted Gamma-Gamma model. When it cannot be trusted (fewer than two repeat buyers with positive mean
+ * spend, no convergence, or q ≤ 1 so the population mean spend is infinite) `converged` is false, `reason`
+ * says why, and predictions fall back to the customer's own mean repeat spend when positive, else
+ * `fallbackMeanSpend` (the mean of repeat buyers' mean spend, or of first purchases when nobody repeats).
+ */
+export interface GammaGammaFit {
+  params: GammaGammaParams;
+  converged: boolean;
+  reason?: string;
+  fallbackMeanSpend: number;
+  logLikelihood: number;
+  /** Repeat buyers the fit used. */
+  customers: number;
+}
+
+/**
+ * Fits Gamma-Gamma by maximum likelihood on repeat buyers (x > 0) whose mean repeat spend is positive:
+ * the model is for positive amounts, so customers whose returns outweigh their purchases are left out.
+ * `fallbackSpend` (e.g. first-purchase values) gives the fallback mean when nobody repeats.
+ */
+export function fitGammaGamma(
+  frequency: ArrayLike<number>,
+  meanSpend: ArrayLike<number>,
+  fallbackSpend: ArrayLike<number> = [],
+): GammaGammaFit {
+  const xs: number[] = [];
+  const ms: number[] = [];
+  for (let i = 0; i < frequency.length; i++) {
+    const x = frequency[i] as number;
+    const m = meanSpend[i] as number;
+    if (x > 0 && m > 0 && Number.isFinite(m)) {
+      xs.push(x);
+      ms.push(m);
+    }
+  }
+  const fallbackMeanSpend = xs.length > 0 ? mean(ms) : positiveMean(fallbackSpend);
+  const fallback = (reason: string, params: GammaGammaParams = { p: 1, q: 2, gamma: 1 }): GammaGammaFit => ({
+    params,
+    converged: false,
+    reason,
+    fallbackMeanSpend,
+    logLikelihood: Number.NaN,
+    customers: xs.length,
+  });
+  if (xs.length < 2) return fallback(`only ${xs.length} repeat buyer(s) with positive spend`);
+
+  const negativeLogLikelihood = repeatSpendLikelihood(xs, ms);
+  // Start from a moment-like guess: mean spend ≈ pγ/(q−1) with p = 1, q = 2.
+  let result = nelderMead(negativeLogLikelihood, [0, Math.log(2), Math.log(fallbackMeanSpend)], {
+    initialStep: 1,
+  });
+  result = nelderMead(negativeLogLikelihood, result.x, { initialStep: 0.1 });
+  const [p, q, gamma] = result.x.map(Math.exp) as [number, number, number];
+  const params = { p, q, gamma };
+  if (!Number.isFinite(result.value)) return fallback('the log-likelihood is not finite anywhere searched');
+  if (!result.converged) return fallback('the optimiser did not converge', params);
+  if (!(q > 1)) return fallback(`q = ${q.toFixed(3)} ≤ 1: the population mean spend is infinite`, params);
+  if (![p, q, gamma].every((v) => Number.isFinite(v) && v > 0 && v < 1e12))
+    return fallback('the optimum lies at a boundary (a parameter went to 0 or infinity)', params);
+  return { params, converged: true, fallbackMeanSpend, logLikelihood: -result.value, customers: xs.length };
+}
+
+/**
+ * E[spend per transaction | x repeat purchases with mean m] = (γ + m·x)·p / (p·x + q − 1): a weighted
+ * average of the population mean pγ/(q−1) and the customer's own mean. Customers without a positive mean
+ * (never repeated, or net returns) get the population mean. Never negative or NaN.
+ */
+export function expectedOrderValue(fit: GammaGammaFit, x: number, meanSpend: number): number {
+  const usable = x > 0 && meanSpend > 0 && Number.isFinite(meanSpend);
+  if (!fit.converged) return usable ? meanSpend : Math.max(0, fit.fallbackMeanSpend);
+  const { p, q, gamma } = fit.params;
+  const value = usable ? ((gamma + meanSpend * x) * p) / (p * x + q - 1) : (p * gamma) / (q - 1);
+  return Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/**
+ * −log-likelihood of log-parameters. Only ln(γ + m·x) needs every customer at every evaluation: the
+ * gamma-function terms are computed once per distinct x and the terms linear in p are pre-summed.
+ */
+function repeatSpendLikelihood(xs: number[], ms: number[]): (logParams: number[]) => number {
+  const distinctX = [...new Set(xs)];
+  const countOfX = distinctX.map(() => 0);
+  const position = new Map(distinctX.map((x, i) => [x, i]));
+  let sumXLogM = 0;
+  let sumLogM = 0;
+  let sumXLogX = 0;
+  const mx = new Float64Array(xs.length);
+  xs.forEach((x, i) => {
+    const m = ms[i] as number;
+    const at = position.get(x) as number;
+    countOfX[at] = (countOfX[at] as number) + 1;
+    sumXLogM += x * Math.log(m);
+    sumLogM += Math.log(m);
+    sumXLogX += x * Math.log(x);
+    mx[i] = m * x;
+  });
+  return (logParams) => {
+    const [p, q, gamma] = logParams.map(Math.exp) as [number, number, number];
+    let total = xs.length * (q * Math.log(gamma) - lnGamma(q)) + p * (sumXLogM + sumXLogX) - sumLogM;
+    distinctX.forEach((x, i) => {
+      total += (countOfX[i] as number) * (lnGamma(p * x + q) - lnGamma(p * x));
+    });
+    for (let i = 0; i < xs.length; i++) {
+      total -= (p * (xs[i] as number) + q) * Math.log(gamma + (mx[i] as number));
+    }
+    return -total;
+  };
+}
+
+function mean(values: number[]): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return values.length > 0 ? sum / values.length : 0;
+}
+
+function positiveMean(values: ArrayLike<number>): number {
+  const positive: number[] = [];
+  for (let i = 0; i < values.length; i++) if ((values[i] as number) > 0) positive.push(values[i] as number);
+  return mean(positive);
+}

@@ -14,13 +14,14 @@ export function buildMlpNetwork(
 ): tfl.Sequential {
   const network = buildDenseNetwork(shape, 1);
   const head = network.layers[network.layers.length - 1] as tfl.layers.Layer;
-  const [kernel, bias] = head.getWeights();
+  // getWeights() hands out the live variables: keep the kernel, replace only the bias values.
+  const [kernel] = head.getWeights();
   let sum = 0;
   for (const y of labels) sum += y;
-  tf.dispose(bias);
   // Start from the mean label, the best constant under MSE.
-  head.setWeights([kernel as tf.Tensor, tf.tensor1d([sum / Math.max(1, labels.length) / labelScale])]);
-  tf.dispose(kernel);
+  const bias = tf.tensor1d([sum / Math.max(1, labels.length) / labelScale]);
+  head.setWeights([kernel as tf.Tensor, bias]);
+  bias.dispose();
   return network;
 }
 

@@ -31,20 +31,25 @@ let ready: Promise<string> | undefined;
  * (`tensorflow` for tfjs-node).
  */
 export function initBackend(): Promise<string> {
-  ready ??= selectBackend(parseChoice(process.env[BACKEND_ENV])).catch((e: unknown) => {
+  ready ??= startBackend(parseBackendChoice(process.env[BACKEND_ENV])).catch((e: unknown) => {
     ready = undefined;
     throw e;
   });
   return ready;
 }
 
-function parseChoice(value: string | undefined): BackendChoice | undefined {
+/** Read a `TF_BACKEND` value: `undefined` means the default (wasm, else cpu). */
+export function parseBackendChoice(value: string | undefined): BackendChoice | undefined {
   if (value === undefined || value === '') return undefined;
   if (value === 'wasm' || value === 'cpu' || value === 'node') return value;
   throw new BackendUnavailableError(`${BACKEND_ENV}=${value} is not a backend; use wasm, cpu or node`);
 }
 
-async function selectBackend(choice: BackendChoice | undefined): Promise<string> {
+/**
+ * Switch TF.js to a backend now (not memoized: {@link initBackend} is the entry point; this one exists
+ * for tests and tools that compare backends). Resolves to the active backend's name.
+ */
+export async function startBackend(choice: BackendChoice | undefined): Promise<string> {
   // PROD silences TF.js's console chatter ("install tfjs-node") and skips per-op debug checks.
   tf.env().set('PROD', true);
   if (choice === 'node') return useNode();

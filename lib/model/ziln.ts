@@ -44,11 +44,11 @@ export function buildDenseNetwork(shape: NetworkShape, outputs: number): tfl.Seq
 export function buildZilnNetwork(shape: NetworkShape, labels: Float32Array): tfl.Sequential {
   const network = buildDenseNetwork(shape, ZILN_OUTPUTS);
   const head = network.layers[network.layers.length - 1] as tfl.layers.Layer;
-  const [kernel, bias] = head.getWeights();
-  const initial = zilnInitialBias(labels);
-  tf.dispose(bias);
-  head.setWeights([kernel as tf.Tensor, tf.tensor1d(initial)]);
-  tf.dispose(kernel);
+  // getWeights() hands out the live variables: keep the kernel, replace only the bias values.
+  const [kernel] = head.getWeights();
+  const bias = tf.tensor1d(zilnInitialBias(labels));
+  head.setWeights([kernel as tf.Tensor, bias]);
+  bias.dispose();
   return network;
 }
 

@@ -1,0 +1,76 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fitModel } from '../../../lib/model/fit';
+import { InvalidModelError, loadModel, saveModel } from '../../../lib/model/model-io';
+import { BlobNotFoundError, getJson } from '../../../lib/store/blob-store';
+import { FsBlobStore } from '../../../lib/store/fs-store';
+import { syntheticShop } from './synthetic';
+
+const shop = syntheticShop(1500, 11);
+
+describe('saveModel / loadModel', () => {
+  let root: string;
+  let store: FsBlobStore;
+  beforeEach(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'valuecast-model-'));
+    store = new FsBlobStore(root);
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  for (const architecture of ['ziln', 'mlp'] as const) {
+    it(`round-trips a ${architecture} model with bit-identical predictions`, async () => {
+      // Prepare
+      const model = await fitModel(shop.train, undefined, {
+        architecture,
+        seed: 3,
+        epochs: 2,
+        batchSize: 128,
+        learningRate: 0.003,
+        patience: 3,
+      });
+      const before = model.predict(shop.test.features);
+
+      // Act
+      await saveModel(model, store, 'models/shop/v1');
+      const loaded = await loadModel(store, 'models/shop/v1');
+      const after = loaded.predict(shop.test.features);
+      model.dispose();
+      loaded.dispose();
+
+      // Assess
+      expect(after.value).toEqual(before.value);
+      expect(after.pReturn).toEqual(before.pReturn);
+      expect(loaded.spec).toEqual(model.spec);
+      expect(loaded.training?.bestEpoch).toBe(2);
+      expect(await store.head('models/shop/v1/weights.bin')).toBeDefined();
+    });
+  }
+
+  it('reports a missing model as a missing blob', async () => {
+    // Act + Assess
+    await expect(loadModel(store, 'models/none/v1')).rejects.toThrow(BlobNotFoundError);
+  });
+
+  it('refuses a model.json without the valuecast spec', async () => {
+    // Prepare
+    const model = await fitModel(shop.train, undefined, {
+      architecture: 'ziln',
+      seed: 1,
+      epochs: 1,
+      batchSize: 256,
+      learningRate: 0.003,
+      patience: 1,
+    });
+    await saveModel(model, store, 'm');
+    model.dispose();
+    const json = (await getJson<Record<string, unknown>>(store, 'm/model.json')) ?? {};
+    await store.put('m/model.json', JSON.stringify({ ...json, userDefinedMetadata: {} }));
+
+    // Act + Assess
+    await expect(loadModel(store, 'm')).rejects.toThrow(InvalidModelError);
+  });
+});

@@ -1,0 +1,23 @@
+export {
+  type ColumnMapping,
+  ColumnMappingError,
+  parseColumnMapping,
+  validateColumnMapping,
+} from './column-mapping';
+export type { IngestReport, IngestSchema } from './ingest-core';
+export {
+  type IngestStreamOptions,
+  ingestKeys,
+  ingestStream,
+  TRANSACTION_PARQUET_COLUMNS,
+} from './ingest-source';
+export { ingestUpload, NotAnUploadError, parseUploadKey } from './ingest-upload';
+export {
+  expandInputPaths,
+  type LoadOptions,
+  loadTransactionsFromFiles,
+  SourceFailedError,
+  sourceNameOf,
+} from './load-files';
+export { loadNormalizedTransactions } from './load-normalized';
+export type { TransactionTable } from './transaction-table';

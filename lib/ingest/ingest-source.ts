@@ -1,0 +1,202 @@
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { type BlobStore, putJson } from '../store/blob-store';
+import type { ColumnMapping } from './column-mapping';
+import { type IngestReport, ingestCore, type RowConsumer, type TransactionRow } from './ingest-core';
+import { type ParquetColumnSpec, ParquetFileWriter } from './parquet-file';
+import { QuarantineFileWriter } from './quarantine-file';
+import { countShared, decodeHashes, encodeHashes } from './row-hashes';
+import type { FileLayout } from './sniff';
+
+/** Columns of `normalized/<dataset>/<source>.parquet` for transactions, in order. */
+export const TRANSACTION_PARQUET_COLUMNS: readonly ParquetColumnSpec[] = [
+  { name: 'customer_id', type: 'string', nullable: false },
+  { name: 'ts', type: 'timestamp', nullable: false },
+  { name: 'amount', type: 'double', nullable: false },
+  { name: 'order_id', type: 'string', nullable: true },
+  { name: 'quantity', type: 'double', nullable: true },
+  { name: 'unit_price', type: 'double', nullable: true },
+  { name: 'country', type: 'string', nullable: true },
+  { name: 'channel', type: 'string', nullable: true },
+  { name: 'source_line', type: 'int64', nullable: false },
+];
+
+/** Keys of everything ingestion writes for one source. */
+export function ingestKeys(dataset: string, source: string) {
+  return {
+    normalized: `normalized/${dataset}/${source}.parquet`,
+    quarantine: `quarantine/${dataset}/${source}.csv`,
+    report: `reports/ingest/${dataset}/${source}.json`,
+    rowHashes: `reports/ingest/${dataset}/${source}.rowhashes`,
+  };
+}
+
+export interface IngestStreamOptions {
+  open: () => Promise<NodeJS.ReadableStream | Readable>;
+  dataset: string;
+  source: string;
+  sourceKey?: string;
+  sourceEtag?: string;
+  /** Whether the input is gzip; unset: sniffed from its magic bytes. */
+  gzip?: boolean;
+  out: BlobStore;
+  mapping?: ColumnMapping;
+  /** Recorded in the report so a changed mapping is not mistaken for a repeat (see ingestUpload). */
+  mappingHash?: string;
+  onProgress?: (rowsRead: number, bytesRead: number) => void;
+  /** Row-hash lists of other sources already read in this process, by `key@etag`: saves re-reading them. */
+  rowHashCache?: Map<string, Float64Array>;
+}
+
+/**
+ * Ingest one source into `out`: `normalized/<dataset>/<source>.parquet` (accepted rows),
+ * `quarantine/<dataset>/<source>.csv` (rejected rows, only when there are some) and, last, as the commit
+ * marker, `reports/ingest/<dataset>/<source>.json`. Outputs are built in temporary files and uploaded
+ * whole, so a failure leaves no partial output; a failed source also loses any older outputs of the same
+ * name, so readers never mix them with the failed report.
+ */
+export async function ingestStream(options: IngestStreamOptions): Promise<IngestReport> {
+  const started = performance.now();
+  const keys = ingestKeys(options.dataset, options.source);
+  const temp = await mkdtemp(join(tmpdir(), 'valuecast-ingest-'));
+  const parquetPath = join(temp, 'normalized.parquet');
+  const quarantinePath = join(temp, 'quarantine.csv');
+  let parquet: ParquetFileWriter | undefined;
+  let quarantine: QuarantineFileWriter | undefined;
+  try {
+    const consumer = parquetConsumer((layout) => {
+      parquet = new ParquetFileWriter(parquetPath, parquetColumnsOf(layout));
+      quarantine = new QuarantineFileWriter(quarantinePath, layout.columnNames);
+      return { parquet, quarantine };
+    });
+    const { report: core, rowHashes } = await ingestCore(options, consumer);
+    const report: IngestReport = {
+      dataset: options.dataset,
+      source: options.source,
+      ...(options.sourceKey !== undefined && { sourceKey: options.sourceKey }),
+      ...(options.sourceEtag !== undefined && { sourceEtag: options.sourceEtag }),
+      ...(options.mappingHash !== undefined && { mappingHash: options.mappingHash }),
+      ...core,
+      outputs: {},
+      durationMs: 0,
+    };
+    if (report.status === 'ok' && parquet && quarantine) {
+      parquet.finish();
+      quarantine.finish();
+      await options.out.put(keys.normalized, createReadStream(parquetPath), {
+        contentType: 'application/vnd.apache.parquet',
+      });
+      report.outputs.normalized = keys.normalized;
+      if (report.rowsRejected > 0) {
+        await options.out.put(keys.quarantine, createReadStream(quarantinePath), { contentType: 'text/csv' });
+        report.outputs.quarantine = keys.quarantine;
+      } else await options.out.delete(keys.quarantine);
+      report.duplicateRows.acrossFiles = await countAcrossSources(options, keys.rowHashes, rowHashes);
+      await options.out.put(keys.rowHashes, encodeHashes(rowHashes));
+    } else {
+      await Promise.all([keys.normalized, keys.quarantine, keys.rowHashes].map((k) => options.out.delete(k)));
+    }
+    report.durationMs = Math.round(performance.now() - started);
+    await putJson(options.out, keys.report, report);
+    return report;
+  } finally {
+    parquet?.close();
+    quarantine?.close();
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+function parquetColumnsOf(layout: FileLayout): ParquetColumnSpec[] {
+  if (layout.kind === 'transactions') return [...TRANSACTION_PARQUET_COLUMNS];
+  const used = new Set<string>();
+  return layout.columnNames.map((header, i) => {
+    let name = i === layout.columns.customer ? 'customer_id' : header.trim() || `column_${i + 1}`;
+    while (used.has(name)) name = `${name}_${i + 1}`;
+    used.add(name);
+    const type = layout.columnTypes?.[i] ?? 'string';
+    return { name, type, nullable: i !== layout.columns.customer };
+  });
+}
+
+/** A consumer writing accepted rows into Parquet column buffers and rejected rows into the quarantine file. */
+function parquetConsumer(
+  open: (layout: FileLayout) => { parquet: ParquetFileWriter; quarantine: QuarantineFileWriter },
+): RowConsumer {
+  let parquet: ParquetFileWriter | undefined;
+  let quarantine: QuarantineFileWriter | undefined;
+  let buffers: (Float64Array | (string | null)[])[] = [];
+  return {
+    begin(layout) {
+      ({ parquet, quarantine } = open(layout));
+      buffers = parquet.buffers;
+    },
+    transaction(row: TransactionRow) {
+      const w = parquet as ParquetFileWriter;
+      const i = w.row;
+      (buffers[0] as string[])[i] = row.customerId;
+      (buffers[1] as Float64Array)[i] = row.time;
+      (buffers[2] as Float64Array)[i] = row.amount;
+      (buffers[3] as (string | null)[])[i] = row.orderId;
+      (buffers[4] as Float64Array)[i] = row.quantity;
+      (buffers[5] as Float64Array)[i] = row.unitPrice;
+      (buffers[6] as (string | null)[])[i] = row.country;
+      (buffers[7] as (string | null)[])[i] = row.channel;
+      (buffers[8] as Float64Array)[i] = row.line;
+      w.commitRow();
+    },
+    customerRow(values) {
+      const w = parquet as ParquetFileWriter;
+      const i = w.row;
+      for (let c = 0; c < values.length; c++) {
+        const buffer = buffers[c];
+        if (buffer instanceof Float64Array) buffer[i] = values[c] as number;
+        else if (buffer) buffer[i] = values[c] as string | null;
+      }
+      w.commitRow();
+    },
+    reject(line, reason, fields) {
+      quarantine?.add(line, reason, fields);
+    },
+  };
+}
+
+/** Distinct rows of this source that another source of the dataset already holds. */
+async function countAcrossSources(
+  options: IngestStreamOptions,
+  ownKey: string,
+  mine: Float64Array,
+): Promise<number> {
+  if (mine.length === 0) return 0;
+  const others: Float64Array[] = [];
+  for await (const info of options.out.list(`reports/ingest/${options.dataset}/`)) {
+    if (!info.key.endsWith('.rowhashes') || info.key === ownKey) continue;
+    const cacheKey = `${info.key}@${info.etag}`;
+    let hashes = options.rowHashCache?.get(cacheKey);
+    if (!hashes) {
+      const bytes = await options.out.get(info.key);
+      if (!bytes) continue;
+      hashes = decodeHashes(bytes);
+      options.rowHashCache?.set(cacheKey, hashes);
+    }
+    others.push(hashes);
+  }
+  return countSharedWithAny(mine, others);
+}
+
+/** Entries of sorted `mine` found in any of the sorted lists `others`. */
+export function countSharedWithAny(mine: Float64Array, others: readonly Float64Array[]): number {
+  let total = 0;
+  for (const o of others) total += o.length;
+  if (total === 0) return 0;
+  const union = new Float64Array(total);
+  let at = 0;
+  for (const o of others) {
+    union.set(o, at);
+    at += o.length;
+  }
+  union.sort();
+  return countShared(mine, union);
+}

@@ -5,12 +5,14 @@ export type Command = (args: string[]) => Promise<void>;
 
 const commands: Record<string, () => Promise<Command>> = {
   ingest: async () => (await import('./commands/ingest')).ingestCommand,
+  backtest: async () => (await import('./commands/backtest')).backtestCommand,
 };
 
 const usage = `valuecast — predict what each customer of an online shop will spend next
 
 Usage:
   valuecast ingest <file|dir>... --out <dir> [--dataset NAME] [--columns customer=…,date=…,amount=…]
+  valuecast backtest --data <file|dir>... --cutoff YYYY-MM-DD --horizon <days> [--columns …] [--out metrics.json] [--predictions <file>]
   valuecast <command> --help`;
 
 /** Entry point of `npx valuecast`: errors become one clear line and exit code 1 (2 for usage). */

@@ -25,7 +25,8 @@ export interface GammaGammaFit {
 }
 
 /**
- * Fits Gamma-Gamma by maximum likelihood on repeat buyers (x > 0) whose mean repeat spend is positive:
+ * Fits Gamma-Gamma by maximum likelihood on repeat buyers (x > 0) whose mean repeat spend is positive
+ * (above a millionth of the median, so float residue of cancelled purchases does not count):
  * the model is for positive amounts, so customers whose returns outweigh their purchases are left out.
  * `fallbackSpend` (e.g. first-purchase values) gives the fallback mean when nobody repeats.
  */
@@ -34,12 +35,20 @@ export function fitGammaGamma(
   meanSpend: ArrayLike<number>,
   fallbackSpend: ArrayLike<number> = [],
 ): GammaGammaFit {
+  const positive: number[] = [];
+  for (let i = 0; i < frequency.length; i++) {
+    const m = meanSpend[i] as number;
+    if ((frequency[i] as number) > 0 && m > 0 && Number.isFinite(m)) positive.push(m);
+  }
+  // A purchase cancelled by a return leaves a mean of float residue (1e-13) rather than exactly 0; its
+  // log would dominate the likelihood, so means far below the typical one are treated as zero.
+  const floor = 1e-6 * median(positive);
   const xs: number[] = [];
   const ms: number[] = [];
   for (let i = 0; i < frequency.length; i++) {
     const x = frequency[i] as number;
     const m = meanSpend[i] as number;
-    if (x > 0 && m > 0 && Number.isFinite(m)) {
+    if (x > 0 && m > floor && Number.isFinite(m)) {
       xs.push(x);
       ms.push(m);
     }
@@ -116,6 +125,12 @@ function repeatSpendLikelihood(xs: number[], ms: number[]): (logParams: number[]
     }
     return -total;
   };
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[sorted.length >> 1] as number;
 }
 
 function mean(values: number[]): number {

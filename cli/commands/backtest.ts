@@ -1,0 +1,144 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { Metrics } from '../../lib/evaluate/metrics';
+import { type IngestReport, loadTransactionsFromFiles, parseColumnMapping } from '../../lib/ingest';
+import { type BacktestResult, runBacktest } from '../../lib/training/backtest';
+import { UsageError } from '../cli-error';
+import type { Command } from '../main';
+import { terminalProgress } from '../progress';
+
+const USAGE =
+  'valuecast backtest --data <file|dir>... --cutoff YYYY-MM-DD --horizon <days> [--columns customer=…,date=…,amount=…] [--out metrics.json] [--predictions predictions.csv]';
+const METRIC_COLUMNS: (keyof Metrics)[] = [
+  'gini',
+  'spearman',
+  'decileMape',
+  'mae',
+  'rmse',
+  'top10Share',
+  'aucReturn',
+];
+
+/**
+ * `valuecast backtest`: out-of-time benchmark of every system on local files. Prints one row per system;
+ * `--out` writes metrics.json, `--predictions` every system's prediction per customer.
+ */
+export const backtestCommand: Command = async (args) => {
+  const { values } = parseOptions(args);
+  if (values.help) {
+    console.log(`Usage: ${USAGE}`);
+    return;
+  }
+  const data = values.data ?? [];
+  if (data.length === 0) throw new UsageError(`--data is required (see valuecast backtest --help)`);
+  if (!values.cutoff) throw new UsageError(`--cutoff is required (see valuecast backtest --help)`);
+  const horizonDays = Number(values.horizon);
+  if (!values.horizon || !Number.isInteger(horizonDays) || horizonDays <= 0)
+    throw new UsageError(`--horizon must be a positive whole number of days, got "${values.horizon ?? ''}"`);
+  const columns = values.columns === undefined ? undefined : parseColumnMapping(values.columns);
+
+  const progress = terminalProgress();
+  const started = performance.now();
+  const { table, reports } = await loadTransactionsFromFiles(data, {
+    columns,
+    onProgress: (rows, _bytes, file) => progress.update(`reading ${file}: ${rows.toLocaleString('en')} rows`),
+  });
+  progress.done(loadSummary(reports, table.length, (performance.now() - started) / 1000));
+  if (table.length === 0) throw new UsageError(`no transactions could be read from ${data.join(', ')}`);
+
+  const result = await runBacktest(table, {
+    cutoff: values.cutoff,
+    horizonDays,
+    onProgress: (message) => progress.update(`backtest: ${message}`),
+  });
+  progress.done();
+  console.log(formatTable(result));
+  if (values.out) {
+    await writeFile(values.out, `${JSON.stringify(metricsJson(result), null, 2)}\n`);
+    console.error(`metrics written to ${values.out}`);
+  }
+  if (values.predictions) {
+    await writeFile(values.predictions, predictionsCsv(result));
+    console.error(`predictions written to ${values.predictions}`);
+  }
+};
+
+function parseOptions(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        data: { type: 'string', multiple: true },
+        cutoff: { type: 'string' },
+        horizon: { type: 'string' },
+        columns: { type: 'string' },
+        out: { type: 'string' },
+        predictions: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+    });
+  } catch (e: unknown) {
+    throw new UsageError(`${e instanceof Error ? e.message : String(e)} (see valuecast backtest --help)`);
+  }
+}
+
+function loadSummary(reports: IngestReport[], rows: number, seconds: number): string {
+  const rejected = reports.reduce((n, r) => n + r.rowsRejected, 0);
+  const failed = reports.filter((r) => r.status === 'failed');
+  const notes = failed.map((r) => `\n  skipped ${r.sourceKey ?? r.source}: ${r.failureReason ?? 'failed'}`);
+  return `read ${reports.length} file(s): ${rows.toLocaleString('en')} transactions, ${rejected.toLocaleString('en')} rows rejected (${seconds.toFixed(1)} s)${notes.join('')}`;
+}
+
+/** The metrics.json document of BRIEF.md (plus `featureSeconds`, the shared feature time). */
+export function metricsJson(result: BacktestResult) {
+  return {
+    cutoff: result.cutoff,
+    horizonDays: result.horizonDays,
+    customers: result.customers,
+    returningShare: result.returningShare,
+    featureSeconds: result.featureSeconds,
+    systems: Object.fromEntries(result.systems.map((s) => [s.name, { ...s.metrics, seconds: s.seconds }])),
+  };
+}
+
+/** A fixed-width table: one row per system, one column per metric, then seconds. */
+export function formatTable(result: BacktestResult): string {
+  const header = ['system', ...METRIC_COLUMNS, 'seconds'];
+  const rows = result.systems.map((s) => [
+    s.name,
+    ...METRIC_COLUMNS.map((m) => formatNumber(s.metrics[m])),
+    s.seconds.toFixed(2),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number)))
+      .join('  ');
+  const title =
+    `backtest: cutoff ${result.cutoff}, horizon ${result.horizonDays} days, ${result.customers.toLocaleString('en')} customers scored, ` +
+    `${(100 * result.returningShare).toFixed(1)}% returning; shared features ${result.featureSeconds.toFixed(2)} s`;
+  return [title, line(header), ...rows.map(line)].join('\n');
+}
+
+function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  return Math.abs(value) >= 100 ? value.toFixed(2) : value.toFixed(3);
+}
+
+/** customer_id, actual_value, then one column per system; cells a spreadsheet would run are neutralized. */
+export function predictionsCsv(result: BacktestResult): string {
+  const header = ['customer_id', 'actual_value', ...result.systems.map((s) => s.name)];
+  const lines = [header.map(csvCell).join(',')];
+  result.customerIds.forEach((id, r) => {
+    const cells = [csvCell(id), String(result.actual[r])];
+    for (const s of result.systems) cells.push(String(s.predictions[r]));
+    lines.push(cells.join(','));
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+function csvCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

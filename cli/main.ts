@@ -33,3 +33,5 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = e instanceof UsageError ? 2 : 1;
   }
 }
+
+if (require.main === module) void main(process.argv.slice(2));

@@ -265,11 +265,14 @@ function detectDecimal(
 export function detectDateFormats(values: readonly string[]): DateFormat[] {
   if (values.length === 0) return [];
   const sample = values.slice(0, 2000);
-  const fits = (format: DateFormat) => {
+  const successes = (format: DateFormat) => {
     let ok = 0;
     for (const v of sample) if (!Number.isNaN(parseDate(v, format))) ok++;
-    return ok >= Math.max(1, Math.ceil(sample.length * 0.9));
+    return ok;
   };
+  // Nearly all must parse: one bad value in a tiny sample, 10% in a large one, are rows to reject later.
+  const needed = Math.max(1, Math.min(Math.ceil(sample.length * 0.9), sample.length - 1));
+  const fits = (format: DateFormat) => successes(format) >= needed;
   if (fits('iso')) return ['iso'];
   const digitsOnly = sample.every((v) => /^\d+(\.\d+)?$/.test(v));
   if (digitsOnly) {
@@ -278,7 +281,12 @@ export function detectDateFormats(values: readonly string[]): DateFormat[] {
     if (sample.every((v) => /^\d{9,10}(\.\d+)?$/.test(v))) return ['epoch-s'];
     return [];
   }
-  return (['dmy', 'mdy'] as const).filter(fits);
+  // A value like 25/06 parses day-first only: the format that parses more values is settled by the data.
+  const dayFirst = successes('dmy');
+  const monthFirst = successes('mdy');
+  if (dayFirst < needed && monthFirst < needed) return [];
+  if (dayFirst === monthFirst) return ['dmy', 'mdy'];
+  return [dayFirst > monthFirst ? 'dmy' : 'mdy'];
 }
 
 function resolveDateFormat(mapping: ColumnMapping, values: readonly string[], column: string): DateFormat {

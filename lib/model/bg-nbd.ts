@@ -35,6 +35,9 @@ export interface RecencyFrequency {
   tenure: ArrayLike<number>;
 }
 
+/** Per Nelder-Mead run; the CDNOW fits need about 200. */
+const MAX_ITERATIONS = 1500;
+
 /** Customers with identical (x, t_x, T) contribute identical likelihood terms: fit on the distinct ones. */
 interface AggregatedSummary {
   weight: Float64Array;
@@ -86,10 +89,20 @@ export function fitBgNbd(summary: RecencyFrequency): BgNbdFit {
   ];
   let best = { x: [0, 0, 0, 0], value: Number.POSITIVE_INFINITY, converged: false };
   for (const start of starts) {
-    let result = nelderMead(negativeLogLikelihood, start, { initialStep: 1 });
+    const first = nelderMead(negativeLogLikelihood, start, { initialStep: 1, maxIterations: MAX_ITERATIONS });
     // A restart from the optimum rebuilds a collapsed simplex; it costs little and catches false stops.
-    result = nelderMead(negativeLogLikelihood, result.x, { initialStep: 0.1 });
-    if (result.value < best.value) best = result;
+    const result = nelderMead(negativeLogLikelihood, first.x, {
+      initialStep: 0.1,
+      maxIterations: MAX_ITERATIONS,
+    });
+    // On a flat ridge (no drop-out in the data: a, b → ∞ with a/(a+b) fixed) the parameters drift while
+    // the likelihood and the predictions no longer change: that is a usable optimum, not a failure.
+    const flat = first.value - result.value <= 1e-9 * Math.abs(result.value);
+    const candidate = { ...result, converged: result.converged || flat };
+    const better =
+      candidate.value < best.value - 1e-9 * Math.abs(best.value) ||
+      (candidate.converged && !best.converged && candidate.value <= best.value + 1e-9 * Math.abs(best.value));
+    if (better) best = candidate;
     // The second start is only a rescue: both reach the same optimum whenever the first one converges.
     if (best.converged) break;
   }

@@ -191,20 +191,27 @@ class Counts {
 /** The sniffable text of the head: checks it is text, drops a BOM and a trailing partial line. */
 function headText(input: DecodedInput): string {
   const { head } = input;
-  if (head.length === 0 || head.toString('utf8').trim() === '') {
+  if (
+    head.length === 0 ||
+    (/^\s*$/.test(head.toString('utf8', 0, 4096)) && head.toString('utf8').trim() === '')
+  ) {
     throw new UnusableInputError('empty_file', 'the file is empty');
   }
-  let control = 0;
-  for (let i = 0; i < head.length; i++) {
-    const b = head[i] as number;
-    if (b === 0) throw new UnusableInputError('binary_content', 'not a text file: it contains NUL bytes');
-    if (b < 32 && b !== 9 && b !== 10 && b !== 13) control++;
+  // Judge by the first 64 KB: enough to tell text from a binary format, cheap for every file.
+  const probe = head.subarray(0, 65_536);
+  if (probe.includes(0))
+    throw new UnusableInputError('binary_content', 'not a text file: it contains NUL bytes');
+  let suspicious = 0;
+  for (let i = 0; i < probe.length; i++) {
+    const b = probe[i] as number;
+    if (b < 32 && b !== 9 && b !== 10 && b !== 13) suspicious++;
   }
-  let text = head.toString('utf8');
-  const replaced = text.split('\ufffd').length - 1;
-  if (control + replaced > text.length * 0.05) {
+  const probeText = probe.toString('utf8');
+  for (let i = 0; i < probeText.length; i++) if (probeText.charCodeAt(i) === 0xfffd) suspicious++;
+  if (suspicious > probeText.length * 0.05) {
     throw new UnusableInputError('binary_content', 'not a text file: too many control or non-UTF-8 bytes');
   }
+  let text = head.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (!input.complete) text = text.slice(0, Math.max(text.lastIndexOf('\n'), 0));
   return text;

@@ -1,8 +1,8 @@
-import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
-import { type CsvError, Parser } from 'csv-parse';
+import { CsvTokenizer, RecordTooLongError } from './csv-tokenizer';
 import { type Delimiter, UnusableInputError } from './sniff';
 
 /** Longest record accepted, in characters: a guard against unbounded memory on hostile or broken input. */
@@ -93,27 +93,9 @@ export type RecordHandler = (record: string[], line: number) => void;
 export type MalformedHandler = (reason: string, line: number) => void;
 
 /**
- * csv-parse's stream with records handed straight to a callback instead of queued as stream objects:
- * no buffering between parse and validation, and the exact line of every record.
- */
-class RecordParser extends Parser {
-  constructor(
-    options: ConstructorParameters<typeof Parser>[0],
-    private readonly onRecord: RecordHandler,
-  ) {
-    super(options);
-  }
-
-  override push(record: unknown): boolean {
-    if (record === null) return super.push(null);
-    this.onRecord(record as string[], this.info.lines);
-    return true;
-  }
-}
-
-/**
- * Stream-parse the decoded input (head then rest) with csv-parse, calling `onRecord` for every record
- * (header included) in order. Whitespace-delimited files are split on runs of spaces and tabs.
+ * Stream-parse the decoded input (head then rest), calling `onRecord` for every record (header
+ * included) in order, synchronously: nothing is queued between parsing and validation, so memory stays
+ * flat. Whitespace-delimited files are split on runs of spaces and tabs.
  * @throws {UnusableInputError} on a record over {@link MAX_RECORD_CHARS} or a broken gzip stream.
  */
 export async function parseRecords(
@@ -123,53 +105,20 @@ export async function parseRecords(
   onMalformed: MalformedHandler,
 ): Promise<void> {
   const whitespace = delimiter === 'whitespace';
-  let failure: unknown;
-  const parser = new RecordParser(
-    {
-      delimiter: whitespace ? ' ' : delimiter,
-      bom: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-      skip_records_with_error: true,
-      max_record_size: MAX_RECORD_CHARS,
-    },
-    (record, line) => {
-      if (failure !== undefined) return;
-      try {
-        onRecord(record, line);
-      } catch (e: unknown) {
-        failure = e;
-        parser.destroy(e instanceof Error ? e : new Error(String(e)));
-      }
-    },
-  );
-  parser.on('skip', (err: CsvError & { lines?: number }) => {
-    if (err.code === 'CSV_MAX_RECORD_SIZE') {
-      // csv-parse cannot resynchronise after an oversized record: stop rather than lose the rest silently.
-      failure ??= new UnusableInputError(
-        'record_too_long',
-        `a record ending near line ${err.lines ?? '?'} exceeds ${MAX_RECORD_CHARS} characters (an unclosed quote, or not a CSV)`,
-      );
-      parser.destroy(failure as Error);
-      return;
-    }
-    onMalformed(err.code === 'CSV_QUOTE_NOT_CLOSED' ? 'unclosed_quote' : 'malformed_record', err.lines ?? 0);
-  });
-  parser.resume();
   const squeeze = whitespace ? whitespaceSqueezer() : (chunk: Buffer) => chunk;
-  const chunks = (async function* () {
-    yield squeeze(input.head);
-    for (let next = await input.rest.next(); !next.done; next = await input.rest.next())
-      yield squeeze(next.value);
-  })();
+  const decoder = new StringDecoder('utf8');
+  const tokenizer = new CsvTokenizer(whitespace ? ' ' : delimiter, onRecord, onMalformed, MAX_RECORD_CHARS);
   try {
-    await pipeline(chunks, parser);
-    if (!parser.readableEnded) await once(parser, 'end');
+    tokenizer.write(decoder.write(squeeze(input.head)));
+    for (let next = await input.rest.next(); !next.done; next = await input.rest.next()) {
+      tokenizer.write(decoder.write(squeeze(next.value)));
+    }
+    tokenizer.write(decoder.end());
+    tokenizer.end();
   } catch (e: unknown) {
-    throw failure ?? e;
+    if (e instanceof RecordTooLongError) throw new UnusableInputError('record_too_long', e.message);
+    throw e;
   }
-  if (failure !== undefined) throw failure;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { parse as parseSync } from 'csv-parse/sync';
 import {
   COLUMN_ROLES,
   type ColumnMapping,
@@ -7,6 +6,7 @@ import {
   findMappedColumn,
   isKnownHeaderName,
 } from './column-mapping';
+import { CsvTokenizer } from './csv-tokenizer';
 import { type DateFormat, type DecimalSeparator, parseDate, parseNumber } from './value-parsers';
 
 /** `whitespace` means runs of spaces/tabs separate fields (CDNOW_master.txt). */
@@ -155,16 +155,19 @@ function mode(values: readonly number[]): { value: number; share: number } {
   return { value, share: values.length === 0 ? 0 : top / values.length };
 }
 
-/** Split the sample with the same CSV rules as the streaming parse. */
+/** Split the sample with the same tokenizer as the streaming parse. */
 export function splitSample(text: string, delimiter: Delimiter): string[][] {
   if (delimiter === 'whitespace') return text.split('\n').map((l) => l.trim().split(/\s+/));
-  return parseSync(text, {
+  const rows: string[][] = [];
+  const tokenizer = new CsvTokenizer(
     delimiter,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-  }) as string[][];
+    (fields) => rows.push(fields),
+    () => {},
+    Number.POSITIVE_INFINITY,
+  );
+  tokenizer.write(text);
+  tokenizer.end();
+  return rows;
 }
 
 const NUMBER_LIKE = /^[\s$£€-]*[+-]?[\d.,]+\s*-?$/;

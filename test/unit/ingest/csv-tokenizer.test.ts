@@ -29,7 +29,7 @@ function csvParse(text: string, delimiter = ',') {
     relax_quotes: true,
     skip_empty_lines: true,
     info: true,
-  }) as { record: string[]; info: { lines: number } }[];
+  }) as unknown as { record: string[]; info: { lines: number } }[];
   return rows.map((r): [number, string[]] => [r.info.lines, r.record]);
 }
 

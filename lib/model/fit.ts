@@ -29,6 +29,8 @@ export interface FitOptions {
   readonly hidden?: readonly number[];
   /** L2 penalty on kernels; default 0. */
   readonly l2?: number;
+  /** Ensemble size: towers with different initial weights, trained together, predictions averaged; default 1. */
+  readonly members?: number;
   /** Called after every epoch (progress display, logs). */
   readonly onEpoch?: (log: EpochLog) => void;
 }
@@ -42,6 +44,27 @@ export class InvalidTrainingDataError extends Error {
 }
 
 export const DEFAULT_HIDDEN: readonly number[] = [64, 32];
+
+/**
+ * Defaults for a training set of `rows` rows, measured on seeded synthetic shops
+ * (`npx tsx test/unit/model/measure-model.ts compare [customers]`): learning rates 1e-3…1e-2, widths
+ * 32-16…128-64 and L2 ranked within ±0.003 Gini of each other, so the simplest fast setting is kept.
+ * A 5-member ensemble adds ≈ +0.006 Gini and lowers decile MAPE on shops of a few thousand
+ * customers, and next to nothing at 10k+ rows while costing 5× the time: it is used on small
+ * data only. Large data gets bigger batches to stay inside Lambda's 15 minutes.
+ */
+export function defaultFitOptions(rows: number): FitOptions {
+  return {
+    architecture: 'ziln',
+    seed: 1,
+    epochs: 100,
+    batchSize: rows > 200_000 ? 1024 : 256,
+    learningRate: 0.003,
+    patience: 5,
+    members: rows < 50_000 ? 5 : 1,
+  };
+}
+
 const EVAL_CHUNK = 16_384;
 /** A validation loss must improve by this much (relative) to count as better. */
 const MIN_RELATIVE_IMPROVEMENT = 1e-4;
@@ -67,6 +90,7 @@ export async function fitModel(
   const { architecture, seed, batchSize } = options;
   const hidden = options.hidden ?? DEFAULT_HIDDEN;
   const l2 = options.l2 ?? 0;
+  const members = options.members ?? 1;
   const transforms = fitTransforms(train.features);
   const x = applyTransforms(transforms, train.features);
   const xValidation = validation ? applyTransforms(transforms, validation.features) : undefined;
@@ -81,8 +105,9 @@ export async function fitModel(
     maxValue: GUARD_MULTIPLE * Math.max(1, maxLabel),
     labelScale,
     hidden: [...hidden],
+    members,
   };
-  const shape = { inputs: cols, hidden, seed, l2 };
+  const shape = { inputs: cols, hidden, members, seed, l2 };
   const network =
     architecture === 'ziln'
       ? buildZilnNetwork(shape, train.label)

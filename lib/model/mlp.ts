@@ -11,18 +11,11 @@ export function buildMlpNetwork(
   shape: NetworkShape,
   labels: Float32Array,
   labelScale: number,
-): tfl.Sequential {
-  const network = buildDenseNetwork(shape, 1);
-  const head = network.layers[network.layers.length - 1] as tfl.layers.Layer;
-  // getWeights() hands out the live variables: keep the kernel, replace only the bias values.
-  const [kernel] = head.getWeights();
+): tfl.LayersModel {
   let sum = 0;
   for (const y of labels) sum += y;
   // Start from the mean label, the best constant under MSE.
-  const bias = tf.tensor1d([sum / Math.max(1, labels.length) / labelScale]);
-  head.setWeights([kernel as tf.Tensor, bias]);
-  bias.dispose();
-  return network;
+  return buildDenseNetwork(shape, [sum / Math.max(1, labels.length) / labelScale]);
 }
 
 /** The scale the MLP's output is in: the labels' standard deviation (1 if they are constant). */
@@ -38,11 +31,9 @@ export function mlpLabelScale(labels: Float32Array): number {
   return std > 0 ? std : 1;
 }
 
-/** Mean squared error of the scaled output against `labels / labelScale`. */
+/** Mean squared error of the scaled output ([n, members]) against `labels / labelScale`. */
 export function mseLoss(labels: tf.Tensor, output: tf.Tensor, labelScale: number): tf.Scalar {
-  return tf.tidy(() =>
-    tf.mean(tf.square(tf.sub(tf.reshape(output, [-1]), tf.div(tf.reshape(labels, [-1]), labelScale)))),
-  );
+  return tf.tidy(() => tf.mean(tf.square(tf.sub(output, tf.div(tf.reshape(labels, [-1, 1]), labelScale)))));
 }
 
 /** Predicted spend: the output scaled back, clipped to [0, maxValue] (spend is never negative). */

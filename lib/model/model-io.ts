@@ -35,6 +35,7 @@ const specSchema = z.object({
   maxValue: z.number().positive(),
   labelScale: z.number().positive(),
   hidden: z.array(z.number().int().positive()),
+  members: z.number().int().positive(),
 });
 
 const metadataSchema = z.object({

@@ -19,6 +19,8 @@ export interface ModelSpec {
   /** The MLP learns label / labelScale; 1 for ZILN. */
   readonly labelScale: number;
   readonly hidden: readonly number[];
+  /** Ensemble size (towers in the one network). */
+  readonly members: number;
 }
 
 /** How far above the largest spend seen in training a prediction may go before it is capped. */

@@ -10,46 +10,62 @@ export const ZILN_OUTPUTS = 3;
 export const SIGMA_FLOOR = Math.sqrt(1e-7);
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
-/** Shape of a dense network: hidden layer widths, weight decay, seed of every initializer. */
+/** Shape of a dense network: hidden layer widths, ensemble size, weight decay, seed of every initializer. */
 export interface NetworkShape {
   readonly inputs: number;
   readonly hidden: readonly number[];
+  /** Independent towers trained side by side in one network; predictions average over them. */
+  readonly members: number;
   readonly seed: number;
   /** L2 penalty on kernels (0 = none); added by the training loop, which owns the loss. */
   readonly l2: number;
 }
 
 /**
- * Dense ReLU layers ending in `outputs` linear units, every kernel seeded from `shape.seed` so a
- * fit is reproducible. Shared by the ZILN model and the MSE MLP.
+ * `members` towers of dense ReLU layers, each ending in `headBias.length` linear units whose biases
+ * start at `headBias`; the towers' heads are concatenated, so the output is
+ * [n, members × headBias.length]. Every kernel is seeded from `shape.seed` (and the tower), so a fit is
+ * reproducible. One network, not several, so an ensemble trains, saves and loads like a single model.
+ * Shared by the ZILN model and the MSE MLP.
  */
-export function buildDenseNetwork(shape: NetworkShape, outputs: number): tfl.Sequential {
-  const layers = [...shape.hidden, outputs].map((units, i) =>
-    tfl.layers.dense({
-      units,
-      activation: i < shape.hidden.length ? 'relu' : 'linear',
-      kernelInitializer: tfl.initializers.glorotUniform({ seed: shape.seed * 101 + i }),
-      biasInitializer: 'zeros',
-      ...(i === 0 ? { inputShape: [shape.inputs] } : {}),
-    }),
-  );
-  return tfl.sequential({ layers });
+export function buildDenseNetwork(shape: NetworkShape, headBias: readonly number[]): tfl.LayersModel {
+  const input = tfl.input({ shape: [shape.inputs] });
+  const heads: tfl.SymbolicTensor[] = [];
+  const headLayers: tfl.layers.Layer[] = [];
+  for (let member = 0; member < shape.members; member++) {
+    let x = input;
+    [...shape.hidden, headBias.length].forEach((units, i) => {
+      const layer = tfl.layers.dense({
+        units,
+        activation: i < shape.hidden.length ? 'relu' : 'linear',
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: shape.seed * 10_007 + member * 101 + i }),
+        biasInitializer: 'zeros',
+      });
+      x = layer.apply(x) as tfl.SymbolicTensor;
+      if (i === shape.hidden.length) headLayers.push(layer);
+    });
+    heads.push(x);
+  }
+  const output =
+    heads.length === 1 ? (heads[0] as tfl.SymbolicTensor) : tfl.layers.concatenate().apply(heads);
+  const network = tfl.model({ inputs: input, outputs: output as tfl.SymbolicTensor });
+  const bias = tf.tensor1d([...headBias]);
+  for (const head of headLayers) {
+    // getWeights() hands out the live variables: keep the kernel, replace only the bias values.
+    const [kernel] = head.getWeights();
+    head.setWeights([kernel as tf.Tensor, bias]);
+  }
+  bias.dispose();
+  return network;
 }
 
 /**
- * The ZILN network: dense layers with the 3-unit head, whose biases start at the training labels'
+ * The ZILN network: dense towers with the 3-unit head, whose biases start at the training labels'
  * own distribution (share returning, mean and spread of log spend) so the first epochs refine a
  * sensible model instead of climbing out of exp(0) = 1 currency unit.
  */
-export function buildZilnNetwork(shape: NetworkShape, labels: Float32Array): tfl.Sequential {
-  const network = buildDenseNetwork(shape, ZILN_OUTPUTS);
-  const head = network.layers[network.layers.length - 1] as tfl.layers.Layer;
-  // getWeights() hands out the live variables: keep the kernel, replace only the bias values.
-  const [kernel] = head.getWeights();
-  const bias = tf.tensor1d(zilnInitialBias(labels));
-  head.setWeights([kernel as tf.Tensor, bias]);
-  bias.dispose();
-  return network;
+export function buildZilnNetwork(shape: NetworkShape, labels: Float32Array): tfl.LayersModel {
+  return buildDenseNetwork(shape, zilnInitialBias(labels));
 }
 
 /** [logit(share positive), mean log positive label, softplus⁻¹(std log positive label)]. */
@@ -74,47 +90,69 @@ export function zilnInitialBias(labels: Float32Array): [number, number, number] 
 
 /**
  * Mean ZILN loss over a batch: binary cross-entropy of "spends again" from the logit, plus, for the
- * customers who do spend, the lognormal negative log-likelihood of what they spend.
+ * customers who do spend, the lognormal negative log-likelihood of what they spend. An ensemble's
+ * output ([n, 3 × members]) gives the mean of its members' losses.
  * @param labels spend in the horizon (≥ 0), shape [n] or [n, 1]
- * @param logits network output, shape [n, 3]
+ * @param logits network output, shape [n, 3 × members]
  */
 export function zilnLoss(labels: tf.Tensor, logits: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const y = tf.reshape(labels, [-1, 1]);
     const positive = tf.cast(tf.greater(y, 0), 'float32');
-    const [logit, mu, sigmaRaw] = tf.split(logits, ZILN_OUTPUTS, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
-    // Numerically stable sigmoid cross-entropy: max(x, 0) − x·z + log(1 + e^−|x|).
-    const classification = tf.add(
-      tf.sub(tf.relu(logit), tf.mul(logit, positive)),
-      tf.log1p(tf.exp(tf.neg(tf.abs(logit)))),
-    );
-    const sigma = tf.maximum(tf.softplus(sigmaRaw), SIGMA_FLOOR);
     // Zero labels get a dummy 1 so log() stays finite; their lognormal term is masked out anyway.
     const logY = tf.log(tf.add(tf.mul(positive, y), tf.sub(1, positive)));
-    const nll = tf.addN([
-      logY,
-      tf.log(sigma),
-      tf.fill(sigma.shape, HALF_LOG_2PI),
-      tf.div(tf.square(tf.sub(logY, mu)), tf.mul(tf.square(sigma), 2)),
-    ]);
-    return tf.mean(tf.add(classification, tf.mul(positive, nll)));
+    const memberLosses = splitMembers(logits).map(([logit, mu, sigmaRaw]) => {
+      // Numerically stable sigmoid cross-entropy: max(x, 0) − x·z + log(1 + e^−|x|).
+      const classification = tf.add(
+        tf.sub(tf.relu(logit), tf.mul(logit, positive)),
+        tf.log1p(tf.exp(tf.neg(tf.abs(logit)))),
+      );
+      const sigma = tf.maximum(tf.softplus(sigmaRaw), SIGMA_FLOOR);
+      const nll = tf.addN([
+        logY,
+        tf.log(sigma),
+        tf.fill(sigma.shape, HALF_LOG_2PI),
+        tf.div(tf.square(tf.sub(logY, mu)), tf.mul(tf.square(sigma), 2)),
+      ]);
+      return tf.mean(tf.add(classification, tf.mul(positive, nll)));
+    });
+    return tf.div(tf.addN(memberLosses), memberLosses.length) as tf.Scalar;
   });
 }
 
 /**
  * Expected spend p·exp(μ + σ²/2) and p = P(spends again), with μ + σ²/2 capped at `maxLogMean` so an
- * outlier input cannot send exp() to Infinity: the value never exceeds exp(maxLogMean).
- * @param logits network output, shape [n, 3]
+ * outlier input cannot send exp() to Infinity: the value never exceeds exp(maxLogMean). An
+ * ensemble's output gives the mean of its members' values and probabilities.
+ * @param logits network output, shape [n, 3 × members]
  */
 export function zilnPredict(
   logits: tf.Tensor,
   maxLogMean: number,
 ): { value: tf.Tensor1D; pReturn: tf.Tensor1D } {
   return tf.tidy(() => {
-    const [logit, mu, sigmaRaw] = tf.split(logits, ZILN_OUTPUTS, 1) as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const pReturn = tf.reshape(tf.sigmoid(logit), [-1]) as tf.Tensor1D;
-    const sigma = tf.maximum(tf.softplus(sigmaRaw), SIGMA_FLOOR);
-    const logMean = tf.reshape(tf.minimum(tf.add(mu, tf.mul(tf.square(sigma), 0.5)), maxLogMean), [-1]);
-    return { value: tf.mul(pReturn, tf.exp(logMean)) as tf.Tensor1D, pReturn };
+    const members = splitMembers(logits).map(([logit, mu, sigmaRaw]) => {
+      const pReturn = tf.reshape(tf.sigmoid(logit), [-1]);
+      const sigma = tf.maximum(tf.softplus(sigmaRaw), SIGMA_FLOOR);
+      const logMean = tf.reshape(tf.minimum(tf.add(mu, tf.mul(tf.square(sigma), 0.5)), maxLogMean), [-1]);
+      return { value: tf.mul(pReturn, tf.exp(logMean)), pReturn };
+    });
+    const mean = (xs: tf.Tensor[]) => tf.div(tf.addN(xs), xs.length) as tf.Tensor1D;
+    return { value: mean(members.map((m) => m.value)), pReturn: mean(members.map((m) => m.pReturn)) };
   });
+}
+
+/** [logit, μ, σ_raw] columns of each member of a [n, 3 × members] output. */
+function splitMembers(logits: tf.Tensor): [tf.Tensor, tf.Tensor, tf.Tensor][] {
+  const width = logits.shape[1] ?? ZILN_OUTPUTS;
+  if (width % ZILN_OUTPUTS !== 0) throw new Error(`ZILN output has ${width} columns, not a multiple of 3`);
+  return Array.from(
+    { length: width / ZILN_OUTPUTS },
+    (_, m) =>
+      tf.split(tf.slice(logits, [0, m * ZILN_OUTPUTS], [-1, ZILN_OUTPUTS]), ZILN_OUTPUTS, 1) as [
+        tf.Tensor,
+        tf.Tensor,
+        tf.Tensor,
+      ],
+  );
 }

@@ -21,11 +21,16 @@ describe('saveModel / loadModel', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  for (const architecture of ['ziln', 'mlp'] as const) {
-    it(`round-trips a ${architecture} model with bit-identical predictions`, async () => {
+  for (const [architecture, members] of [
+    ['ziln', 1],
+    ['mlp', 1],
+    ['ziln', 3],
+  ] as const) {
+    it(`round-trips a ${architecture} model of ${members} member(s) with bit-identical predictions`, async () => {
       // Prepare
       const model = await fitModel(shop.train, undefined, {
         architecture,
+        members,
         seed: 3,
         epochs: 2,
         batchSize: 128,

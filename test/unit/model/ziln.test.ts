@@ -82,6 +82,41 @@ describe('ZILN loss and prediction', () => {
     }
   });
 
+  it('averages the members of an ensemble: values, probabilities and losses', () => {
+    // Prepare
+    const a = [0.7, 3.2, 0.1];
+    const b = [-0.4, 2.0, -0.5];
+    const labels = [0, 12];
+
+    // Act
+    const [ensemble, single] = tf.tidy(() => {
+      const both = zilnPredict(tf.tensor2d([[...a, ...b]]), 50);
+      const loss = zilnLoss(
+        tf.tensor1d(labels),
+        tf.tensor2d([
+          [...a, ...b],
+          [...b, ...a],
+        ]),
+      );
+      return [
+        [both.value.dataSync()[0], both.pReturn.dataSync()[0], loss.dataSync()[0]],
+        [
+          [a, b].map((r) => zilnPredict(tf.tensor2d([r]), 50).value.dataSync()[0] as number),
+          [a, b].map((r) => sigmoid(r[0] as number)),
+          [a, b].map(
+            (r, i) => zilnLoss(tf.tensor1d(labels), tf.tensor2d([r, i ? a : b])).dataSync()[0] as number,
+          ),
+        ],
+      ];
+    });
+    const mean = (xs: number[] | undefined) => ((xs?.[0] ?? 0) + (xs?.[1] ?? 0)) / 2;
+
+    // Assess
+    expect(ensemble?.[0]).toBeCloseTo(mean(single?.[0]), 3);
+    expect(ensemble?.[1]).toBeCloseTo(mean(single?.[1]), 6);
+    expect(ensemble?.[2]).toBeCloseTo(mean(single?.[2]), 5);
+  });
+
   it('starts the head at the labels distribution: share returning, mean and spread of log spend', () => {
     // Prepare
     const labels = Float32Array.from([0, 0, Math.E, Math.E ** 3]);

@@ -1,0 +1,152 @@
+/**
+ * Measurements for the model library (not a test: minutes of CPU). Run from the repo root:
+ *   npx tsx test/unit/model/measure-model.ts throughput   # seconds/epoch, wasm vs cpu, 100k × 20
+ *   npx tsx test/unit/model/measure-model.ts compare [customers=20000]  # ZILN vs MSE MLP and variants, out of time
+ */
+import type { FeatureMatrix, LabelledRows } from '../../../lib/features/feature-matrix';
+import { type FitOptions, fitModel, seededRandom } from '../../../lib/model/fit';
+import { startBackend } from '../../../lib/model/tf-backend';
+import { normalizedGini, syntheticShop } from './synthetic';
+
+async function throughput(): Promise<void> {
+  const rows = 100_000;
+  const cols = 20;
+  const random = seededRandom(1);
+  const values = new Float32Array(rows * cols).map(() => random() * 10);
+  const label = new Float32Array(rows).map(() => (random() < 0.7 ? 0 : Math.exp(3 + random() * 2)));
+  const features: FeatureMatrix = {
+    names: Array.from({ length: cols }, (_, i) => `f${i}`),
+    rows,
+    cols,
+    values,
+    customers: new Int32Array(rows),
+  };
+  for (const backend of ['wasm', 'cpu'] as const) {
+    await startBackend(backend);
+    for (const architecture of ['ziln', 'mlp'] as const) {
+      const model = await fitModel({ features, label }, undefined, {
+        architecture,
+        seed: 1,
+        epochs: 2,
+        batchSize: 256,
+        learningRate: 0.001,
+        patience: 1,
+      });
+      const seconds = model.training?.epochs.map((e) => e.seconds.toFixed(2)).join(', ');
+      console.log(`${backend} ${architecture}: ${rows}×${cols}, batch 256, 64-32: s/epoch ${seconds}`);
+      model.dispose();
+    }
+  }
+}
+
+interface Variant {
+  readonly name: string;
+  readonly options: Partial<FitOptions>;
+}
+
+const base: FitOptions = {
+  architecture: 'ziln',
+  seed: 1,
+  epochs: 60,
+  batchSize: 256,
+  learningRate: 0.001,
+  patience: 5,
+};
+
+const variants: Variant[] =
+  process.argv[4] === 'short'
+    ? [
+        { name: 'mlp 64-32 (seed baseline)', options: { architecture: 'mlp' } },
+        { name: 'ziln 64-32 lr 1e-3', options: {} },
+        { name: 'ziln 64-32 lr 3e-3', options: { learningRate: 0.003 } },
+        { name: 'ziln 64-32 lr 3e-3 l2 1e-4', options: { learningRate: 0.003, l2: 1e-4 } },
+        { name: 'ziln 64-32 lr 3e-3 × 5 members', options: { learningRate: 0.003, members: 5 } },
+      ]
+    : [
+        { name: 'mlp 64-32 (seed baseline)', options: { architecture: 'mlp' } },
+        { name: 'ziln 64-32 lr 1e-3', options: {} },
+        { name: 'ziln 64-32 lr 3e-3', options: { learningRate: 0.003 } },
+        { name: 'ziln 64-32 lr 1e-2', options: { learningRate: 0.01 } },
+        { name: 'ziln 32-16', options: { hidden: [32, 16] } },
+        { name: 'ziln 128-64', options: { hidden: [128, 64] } },
+        { name: 'ziln 64-32 l2 1e-4', options: { l2: 1e-4 } },
+        { name: 'ziln 64-32 × 5 members', options: { members: 5 } },
+      ];
+
+async function compare(): Promise<void> {
+  await startBackend('wasm');
+  const customers = Number(process.argv[3] ?? 20_000);
+  const shops = [101, 202, 303].map((seed) => syntheticShop(customers, seed));
+  console.log(
+    `shops: ${shops.map((s) => `${s.train.features.rows}/${s.validation.features.rows}/${s.test.features.rows}`).join(' ')} rows train/validation/test`,
+  );
+  for (const variant of variants) {
+    const ginis: number[] = [];
+    const spearmans: number[] = [];
+    const mapes: number[] = [];
+    let seconds = 0;
+    for (const shop of shops) {
+      const model = await fitModel(shop.train, shop.validation, { ...base, ...variant.options });
+      const mean = model.predict(shop.test.features).value;
+      seconds += model.training?.seconds ?? 0;
+      model.dispose();
+      ginis.push(normalizedGini(shop.test.label, mean));
+      spearmans.push(spearman(shop.test.label, mean));
+      mapes.push(decileMape(shop.test, mean));
+    }
+    const avg = (xs: number[]) => (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3);
+    console.log(
+      `${variant.name.padEnd(28)} gini ${avg(ginis)} [${ginis.map((g) => g.toFixed(3)).join(' ')}]  spearman ${avg(spearmans)}  decile MAPE ${avg(mapes)}  fit ${seconds.toFixed(0)} s`,
+    );
+  }
+}
+
+function ranks(xs: Float32Array): Float64Array {
+  const order = [...xs.keys()].sort((a, b) => (xs[a] as number) - (xs[b] as number));
+  const out = new Float64Array(xs.length);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && xs[order[j + 1] as number] === xs[order[i] as number]) j++;
+    for (let k = i; k <= j; k++) out[order[k] as number] = (i + j) / 2;
+    i = j + 1;
+  }
+  return out;
+}
+
+function spearman(a: Float32Array, b: Float32Array): number {
+  const ra = ranks(a);
+  const rb = ranks(b);
+  const n = a.length;
+  const mean = (n - 1) / 2;
+  let cov = 0;
+  let va = 0;
+  let vb = 0;
+  for (let i = 0; i < n; i++) {
+    cov += ((ra[i] as number) - mean) * ((rb[i] as number) - mean);
+    va += ((ra[i] as number) - mean) ** 2;
+    vb += ((rb[i] as number) - mean) ** 2;
+  }
+  return cov / Math.sqrt(va * vb);
+}
+
+function decileMape(rows: LabelledRows, predicted: Float32Array): number {
+  const order = [...predicted.keys()].sort(
+    (a, b) => (predicted[b] as number) - (predicted[a] as number) || a - b,
+  );
+  const errors: number[] = [];
+  for (let d = 0; d < 10; d++) {
+    const bucket = order.slice(
+      Math.floor((d * order.length) / 10),
+      Math.floor(((d + 1) * order.length) / 10),
+    );
+    const actual = bucket.reduce((s, i) => s + (rows.label[i] as number), 0) / bucket.length;
+    const pred = bucket.reduce((s, i) => s + (predicted[i] as number), 0) / bucket.length;
+    if (actual > 0) errors.push(Math.abs(pred - actual) / actual);
+  }
+  return errors.reduce((a, b) => a + b, 0) / errors.length;
+}
+
+const measurements: Record<string, () => Promise<void>> = { throughput, compare };
+const run = measurements[process.argv[2] ?? ''];
+if (run) void run();
+else console.error('usage: measure-model.ts throughput|compare');

@@ -7,6 +7,7 @@ import {
   type IngestReport,
   ingestStream,
   parseColumnMapping,
+  RowHashCache,
   sourceNameOf,
 } from '../../lib/ingest';
 import type { ColumnMapping } from '../../lib/ingest/column-mapping';
@@ -58,7 +59,7 @@ export async function ingestCommand(args: string[]): Promise<void> {
   const files = await expandInputPaths(positionals);
   if (files.length === 0) throw new UsageError('no .csv/.txt/.tsv files found in the given directories');
   const progress = terminalProgress();
-  const rowHashCache = new Map<string, Float64Array>();
+  const rowHashCache = new RowHashCache();
   let failed = 0;
   for (const [i, file] of files.entries()) {
     const source = sourceNameOf(file);

@@ -47,8 +47,11 @@ export interface IngestStreamOptions {
   /** Recorded in the report so a changed mapping is not mistaken for a repeat (see ingestUpload). */
   mappingHash?: string;
   onProgress?: (rowsRead: number, bytesRead: number) => void;
-  /** Row-hash lists of other sources already read in this process, by `key@etag`: saves re-reading them. */
-  rowHashCache?: Map<string, Float64Array>;
+  /**
+   * Row-hash lists of the dataset's sources, kept across calls by a process that ingests many files into
+   * one store (the CLI): the store is listed and read once per dataset instead of once per file.
+   */
+  rowHashCache?: RowHashCache;
 }
 
 /**
@@ -163,26 +166,32 @@ function parquetConsumer(
   };
 }
 
+/** Row-hash lists by `.rowhashes` key, for the datasets listed so far (see {@link IngestStreamOptions.rowHashCache}). */
+export class RowHashCache {
+  readonly listedDatasets = new Set<string>();
+  readonly byKey = new Map<string, Float64Array>();
+}
+
 /** Distinct rows of this source that another source of the dataset already holds. */
 async function countAcrossSources(
   options: IngestStreamOptions,
   ownKey: string,
   mine: Float64Array,
 ): Promise<number> {
-  if (mine.length === 0) return 0;
-  const others: Float64Array[] = [];
-  for await (const info of options.out.list(`reports/ingest/${options.dataset}/`)) {
-    if (!info.key.endsWith('.rowhashes') || info.key === ownKey) continue;
-    const cacheKey = `${info.key}@${info.etag}`;
-    let hashes = options.rowHashCache?.get(cacheKey);
-    if (!hashes) {
+  const cache = options.rowHashCache ?? new RowHashCache();
+  const prefix = `reports/ingest/${options.dataset}/`;
+  if (!cache.listedDatasets.has(options.dataset)) {
+    for await (const info of options.out.list(prefix)) {
+      if (!info.key.endsWith('.rowhashes') || cache.byKey.has(info.key)) continue;
       const bytes = await options.out.get(info.key);
-      if (!bytes) continue;
-      hashes = decodeHashes(bytes);
-      options.rowHashCache?.set(cacheKey, hashes);
+      if (bytes) cache.byKey.set(info.key, decodeHashes(bytes));
     }
-    others.push(hashes);
+    cache.listedDatasets.add(options.dataset);
   }
+  const others = [...cache.byKey]
+    .filter(([key]) => key.startsWith(prefix) && key !== ownKey)
+    .map(([, h]) => h);
+  cache.byKey.set(ownKey, mine);
   return countSharedWithAny(mine, others);
 }
 

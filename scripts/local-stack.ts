@@ -67,7 +67,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // Its own process group, so stop() also ends the workers and servers serverless starts.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', FORCE_COLOR: '0' },
+      env: {
+        ...process.env,
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+        FORCE_COLOR: '0',
+        // s3rver signs ListObjectsV2 continuation tokens with DES, which OpenSSL 3 only has in its
+        // legacy provider: without it any listing longer than one page (1,000 keys) fails with a 500.
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --openssl-legacy-provider`.trim(),
+      },
     },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -43,6 +43,14 @@ export class InvalidTrainingDataError extends Error {
   }
 }
 
+/** The loss became NaN/Infinity and no earlier epoch was good: nothing usable to keep. */
+export class TrainingDivergedError extends Error {
+  constructor(learningRate: number) {
+    super(`training diverged (loss is not finite) at learning rate ${learningRate}; try a lower one`);
+    this.name = 'TrainingDivergedError';
+  }
+}
+
 export const DEFAULT_HIDDEN: readonly number[] = [64, 32];
 
 /**
@@ -167,13 +175,13 @@ export async function fitModel(
       epochs.push(log);
       options.onEpoch?.(log);
       if (validationLoss !== undefined) {
-        if (
-          best === undefined ||
-          validationLoss < best.loss - Math.abs(best.loss) * MIN_RELATIVE_IMPROVEMENT
-        ) {
+        const better =
+          Number.isFinite(validationLoss) &&
+          (best === undefined || validationLoss < best.loss - Math.abs(best.loss) * MIN_RELATIVE_IMPROVEMENT);
+        if (better) {
           tf.dispose(best?.weights);
           best = { loss: validationLoss, epoch, weights: network.getWeights().map((w) => w.clone()) };
-        } else if (epoch - best.epoch >= options.patience) {
+        } else if (epoch - (best?.epoch ?? 0) >= options.patience) {
           break;
         }
       }
@@ -181,6 +189,12 @@ export async function fitModel(
       await new Promise((resolve) => setImmediate(resolve));
     }
     if (best) network.setWeights(best.weights);
+    else if (!Number.isFinite(epochs[epochs.length - 1]?.trainLoss ?? Number.NaN)) {
+      throw new TrainingDivergedError(options.learningRate);
+    }
+  } catch (e: unknown) {
+    network.dispose();
+    throw e;
   } finally {
     tf.dispose(best?.weights);
     optimizer.dispose();

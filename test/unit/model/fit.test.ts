@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { LabelledRows } from '../../../lib/features/feature-matrix';
-import { type FitOptions, fitModel, InvalidTrainingDataError } from '../../../lib/model/fit';
+import {
+  type FitOptions,
+  fitModel,
+  InvalidTrainingDataError,
+  TrainingDivergedError,
+} from '../../../lib/model/fit';
 import { FeatureSchemaMismatchError } from '../../../lib/model/transforms';
 import { syntheticShop } from './synthetic';
 
@@ -93,6 +98,16 @@ describe('fitModel', () => {
 
     // Assess
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('reports a fit whose loss blew up instead of returning a NaN model', async () => {
+    // Prepare: a learning rate no network survives, and labels far into the tail.
+    const label = shop.train.label.map((y) => y * 1e30);
+
+    // Act + Assess
+    await expect(
+      fitModel({ features: shop.train.features, label }, undefined, { ...options, learningRate: 1e30 }),
+    ).rejects.toThrow(TrainingDivergedError);
   });
 
   it('refuses negative or missing labels', async () => {

@@ -61,6 +61,10 @@ const variants: Variant[] =
         { name: 'ziln 64-32 lr 3e-3', options: { learningRate: 0.003 } },
         { name: 'ziln 64-32 lr 3e-3 l2 1e-4', options: { learningRate: 0.003, l2: 1e-4 } },
         { name: 'ziln 64-32 lr 3e-3 × 5 members', options: { learningRate: 0.003, members: 5 } },
+        { name: 'ziln 64-32 lr 1e-3 × 5 members', options: { members: 5 } },
+        { name: 'ziln 64-32 lr 1e-3 × 5 members, seed 2', options: { members: 5, seed: 2 } },
+        { name: 'ziln 64-32 lr 1e-3, seed 2', options: { seed: 2 } },
+        { name: 'ziln 64-32 lr 1e-3, seed 3', options: { seed: 3 } },
       ]
     : [
         { name: 'mlp 64-32 (seed baseline)', options: { architecture: 'mlp' } },

@@ -8,7 +8,7 @@ import type { ColumnMapping } from './column-mapping';
 import { type IngestReport, ingestCore, type RowConsumer, type TransactionRow } from './ingest-core';
 import { type ParquetColumnSpec, ParquetFileWriter } from './parquet-file';
 import { QuarantineFileWriter } from './quarantine-file';
-import { countShared, decodeHashes, encodeHashes } from './row-hashes';
+import { countSharedWithAny, decodeHashes, encodeHashes } from './row-hashes';
 import type { FileLayout } from './sniff';
 
 /** Columns of `normalized/<dataset>/<source>.parquet` for transactions, in order. */
@@ -130,15 +130,14 @@ function parquetConsumer(
 ): RowConsumer {
   let parquet: ParquetFileWriter | undefined;
   let quarantine: QuarantineFileWriter | undefined;
-  let buffers: (Float64Array | (string | null)[])[] = [];
   return {
     begin(layout) {
       ({ parquet, quarantine } = open(layout));
-      buffers = parquet.buffers;
     },
     transaction(row: TransactionRow) {
       const w = parquet as ParquetFileWriter;
       const i = w.row;
+      const buffers = w.buffers;
       (buffers[0] as string[])[i] = row.customerId;
       (buffers[1] as Float64Array)[i] = row.time;
       (buffers[2] as Float64Array)[i] = row.amount;
@@ -153,6 +152,7 @@ function parquetConsumer(
     customerRow(values) {
       const w = parquet as ParquetFileWriter;
       const i = w.row;
+      const buffers = w.buffers;
       for (let c = 0; c < values.length; c++) {
         const buffer = buffers[c];
         if (buffer instanceof Float64Array) buffer[i] = values[c] as number;
@@ -193,19 +193,4 @@ async function countAcrossSources(
     .map(([, h]) => h);
   cache.byKey.set(ownKey, mine);
   return countSharedWithAny(mine, others);
-}
-
-/** Entries of sorted `mine` found in any of the sorted lists `others`. */
-export function countSharedWithAny(mine: Float64Array, others: readonly Float64Array[]): number {
-  let total = 0;
-  for (const o of others) total += o.length;
-  if (total === 0) return 0;
-  const union = new Float64Array(total);
-  let at = 0;
-  for (const o of others) {
-    union.set(o, at);
-    at += o.length;
-  }
-  union.sort();
-  return countShared(mine, union);
 }

@@ -19,8 +19,12 @@ const ROW_GROUP_ROWS = 65_536;
  * is encoded and appended to the file, so memory does not grow with the file.
  */
 export class ParquetFileWriter {
-  /** Per column: a Float64Array (numbers, timestamps as epoch ms) or an array of strings (`null` = missing). */
-  readonly buffers: (Float64Array | (string | null)[])[];
+  /**
+   * Per column: a Float64Array (numbers, timestamps as epoch ms) or an array of strings (`null` = missing).
+   * They start small (most sources are small files) and grow up to a row group; read them afresh per row.
+   */
+  buffers: (Float64Array | (string | null)[])[];
+  private capacity = 4096;
   private rows = 0;
   private readonly writer: ParquetWriter;
   private readonly fd: number;
@@ -32,8 +36,8 @@ export class ParquetFileWriter {
   ) {
     this.buffers = columns.map((c) =>
       c.type === 'string'
-        ? new Array<string | null>(ROW_GROUP_ROWS).fill(null)
-        : new Float64Array(ROW_GROUP_ROWS),
+        ? new Array<string | null>(this.capacity).fill(null)
+        : new Float64Array(this.capacity),
     );
     this.fd = openSync(path, 'w');
     this.writer = new ParquetWriter({ writer: fileByteWriter(this.fd), schema: schemaOf(columns) });
@@ -45,7 +49,9 @@ export class ParquetFileWriter {
   }
 
   commitRow(): void {
-    if (++this.rows === ROW_GROUP_ROWS) this.flushGroup();
+    if (++this.rows < this.capacity) return;
+    if (this.capacity < ROW_GROUP_ROWS) this.grow();
+    else this.flushGroup();
   }
 
   /** Write the last row group and the footer, and close the file. */
@@ -60,6 +66,16 @@ export class ParquetFileWriter {
     if (this.finished) return;
     this.finished = true;
     closeSync(this.fd);
+  }
+
+  private grow(): void {
+    this.capacity = Math.min(this.capacity * 4, ROW_GROUP_ROWS);
+    this.buffers = this.buffers.map((b) => {
+      if (Array.isArray(b)) return b.concat(new Array<string | null>(this.capacity - b.length).fill(null));
+      const next = new Float64Array(this.capacity);
+      next.set(b);
+      return next;
+    });
   }
 
   private flushGroup(): void {

@@ -46,21 +46,25 @@ export function hashFields(fields: readonly string[]): number {
   return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
 }
 
-/** Count the entries of sorted `mine` that also occur in sorted `other` (a merge walk). */
-export function countShared(mine: Float64Array, other: Float64Array): number {
-  let i = 0;
-  let j = 0;
-  let shared = 0;
-  while (i < mine.length && j < other.length) {
-    const a = mine[i] as number;
-    const b = other[j] as number;
-    if (a === b) {
-      shared++;
-      i++;
-      j++;
-    } else if (a < b) i++;
-    else j++;
+/** Entries of sorted `mine` found in any of the sorted lists `others` (one merge walk per list, no sorting). */
+export function countSharedWithAny(mine: Float64Array, others: readonly Float64Array[]): number {
+  const found = new Uint8Array(mine.length);
+  for (const other of others) {
+    let i = 0;
+    let j = 0;
+    while (i < mine.length && j < other.length) {
+      const a = mine[i] as number;
+      const b = other[j] as number;
+      if (a === b) {
+        found[i] = 1;
+        i++;
+        j++;
+      } else if (a < b) i++;
+      else j++;
+    }
   }
+  let shared = 0;
+  for (let i = 0; i < found.length; i++) shared += found[i] as number;
   return shared;
 }
 

@@ -122,9 +122,9 @@ export async function parseRecords(
 }
 
 /**
- * Rewrites whitespace-separated text so csv-parse can split it on single spaces: runs of spaces and tabs
+ * Rewrites whitespace-separated text so the tokenizer can split it on single spaces: runs of spaces and tabs
  * become one space, leading and trailing ones go (outside double quotes). Keeps state across chunks.
- * Doing this on bytes is far cheaper than letting csv-parse see ragged records.
+ * Doing this on bytes is cheaper than splitting on a regular expression per line.
  */
 function whitespaceSqueezer(): (chunk: Buffer) => Buffer {
   let atLineStart = true;

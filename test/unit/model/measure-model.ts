@@ -3,10 +3,11 @@
  *   npx tsx test/unit/model/measure-model.ts throughput   # seconds/epoch, wasm vs cpu, 100k × 20
  *   npx tsx test/unit/model/measure-model.ts compare [customers=20000]  # ZILN vs MSE MLP and variants, out of time
  */
-import type { FeatureMatrix, LabelledRows } from '../../../lib/features/feature-matrix';
+import { evaluateMetrics, returnAuc } from '../../../lib/evaluate/metrics';
+import type { FeatureMatrix } from '../../../lib/features/feature-matrix';
 import { type FitOptions, fitModel, seededRandom } from '../../../lib/model/fit';
 import { startBackend } from '../../../lib/model/tf-backend';
-import { normalizedGini, syntheticShop } from './synthetic';
+import { syntheticShop } from './synthetic';
 
 async function throughput(): Promise<void> {
   const rows = 100_000;
@@ -88,66 +89,24 @@ async function compare(): Promise<void> {
     const ginis: number[] = [];
     const spearmans: number[] = [];
     const mapes: number[] = [];
+    const aucs: number[] = [];
     let seconds = 0;
     for (const shop of shops) {
       const model = await fitModel(shop.train, shop.validation, { ...base, ...variant.options });
-      const mean = model.predict(shop.test.features).value;
+      const { value, pReturn } = model.predict(shop.test.features);
       seconds += model.training?.seconds ?? 0;
       model.dispose();
-      ginis.push(normalizedGini(shop.test.label, mean));
-      spearmans.push(spearman(shop.test.label, mean));
-      mapes.push(decileMape(shop.test, mean));
+      const metrics = evaluateMetrics(shop.test.label, value);
+      ginis.push(metrics.gini);
+      spearmans.push(metrics.spearman);
+      mapes.push(metrics.decileMape);
+      aucs.push(returnAuc(shop.test.label, pReturn ?? value));
     }
     const avg = (xs: number[]) => (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(3);
     console.log(
-      `${variant.name.padEnd(28)} gini ${avg(ginis)} [${ginis.map((g) => g.toFixed(3)).join(' ')}]  spearman ${avg(spearmans)}  decile MAPE ${avg(mapes)}  fit ${seconds.toFixed(0)} s`,
+      `${variant.name.padEnd(28)} gini ${avg(ginis)} [${ginis.map((g) => g.toFixed(3)).join(' ')}]  spearman ${avg(spearmans)}  decile MAPE ${avg(mapes)}  AUC ${avg(aucs)}  fit ${seconds.toFixed(0)} s`,
     );
   }
-}
-
-function ranks(xs: Float32Array): Float64Array {
-  const order = [...xs.keys()].sort((a, b) => (xs[a] as number) - (xs[b] as number));
-  const out = new Float64Array(xs.length);
-  for (let i = 0; i < order.length; ) {
-    let j = i;
-    while (j + 1 < order.length && xs[order[j + 1] as number] === xs[order[i] as number]) j++;
-    for (let k = i; k <= j; k++) out[order[k] as number] = (i + j) / 2;
-    i = j + 1;
-  }
-  return out;
-}
-
-function spearman(a: Float32Array, b: Float32Array): number {
-  const ra = ranks(a);
-  const rb = ranks(b);
-  const n = a.length;
-  const mean = (n - 1) / 2;
-  let cov = 0;
-  let va = 0;
-  let vb = 0;
-  for (let i = 0; i < n; i++) {
-    cov += ((ra[i] as number) - mean) * ((rb[i] as number) - mean);
-    va += ((ra[i] as number) - mean) ** 2;
-    vb += ((rb[i] as number) - mean) ** 2;
-  }
-  return cov / Math.sqrt(va * vb);
-}
-
-function decileMape(rows: LabelledRows, predicted: Float32Array): number {
-  const order = [...predicted.keys()].sort(
-    (a, b) => (predicted[b] as number) - (predicted[a] as number) || a - b,
-  );
-  const errors: number[] = [];
-  for (let d = 0; d < 10; d++) {
-    const bucket = order.slice(
-      Math.floor((d * order.length) / 10),
-      Math.floor(((d + 1) * order.length) / 10),
-    );
-    const actual = bucket.reduce((s, i) => s + (rows.label[i] as number), 0) / bucket.length;
-    const pred = bucket.reduce((s, i) => s + (predicted[i] as number), 0) / bucket.length;
-    if (actual > 0) errors.push(Math.abs(pred - actual) / actual);
-  }
-  return errors.reduce((a, b) => a + b, 0) / errors.length;
 }
 
 const measurements: Record<string, () => Promise<void>> = { throughput, compare };

@@ -131,26 +131,3 @@ function beta(random: () => number, a: number, b: number): number {
 function normal(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
-
-/**
- * Normalized Gini as google/lifetime_value defines it: sort by prediction (descending, ties in input
- * order), area of the cumulative gain curve over the diagonal, divided by that of the perfect ordering.
- */
-export function normalizedGini(actual: Float32Array, predicted: Float32Array): number {
-  const gini = (order: number[]) => {
-    const total = actual.reduce((s, y) => s + y, 0);
-    let cumulative = 0;
-    let area = 0;
-    for (const i of order) {
-      cumulative += actual[i] as number;
-      area += cumulative / total;
-    }
-    return area / order.length - (order.length + 1) / (2 * order.length);
-  };
-  const indices = [...actual.keys()];
-  const byPrediction = [...indices].sort(
-    (a, b) => (predicted[b] as number) - (predicted[a] as number) || a - b,
-  );
-  const byActual = [...indices].sort((a, b) => (actual[b] as number) - (actual[a] as number) || a - b);
-  return gini(byPrediction) / gini(byActual);
-}

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+// A named import used below, not a bare `import '…'`: tfjs-backend-cpu's package.json marks its Node
+// entry as free of side effects, so esbuild drops a bare import and a bundle has no cpu backend at all.
+import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** The backends valuecast can run TF.js on. `node` is opt-in: its package is not a dependency. */
 export type BackendChoice = 'wasm' | 'cpu' | 'node';
@@ -59,7 +61,9 @@ export async function startBackend(choice: BackendChoice | undefined): Promise<s
   } catch (e: unknown) {
     if (choice === 'wasm') throw e;
     const reason = e instanceof Error ? e.message : String(e);
-    console.warn(`valuecast: TF.js wasm backend unavailable (${reason}); training on cpu, about 4x slower`);
+    console.warn(
+      `valuecast: TF.js wasm backend unavailable (${reason}); using tfjs-backend-cpu ${version_cpu}, about 3x slower`,
+    );
     return use('cpu');
   }
 }

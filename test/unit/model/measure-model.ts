@@ -1,12 +1,19 @@
 /**
  * Measurements for the model library (not a test: minutes of CPU). Run from the repo root:
  *   npx tsx test/unit/model/measure-model.ts throughput   # seconds/epoch, wasm vs cpu, 100k × 20
+ *   npx tsx test/unit/model/measure-model.ts serving      # load time, 1-row latency, 1M-row scoring
  *   npx tsx test/unit/model/measure-model.ts compare [customers=20000]  # ZILN vs MSE MLP and variants, out of time
  */
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { evaluateMetrics, returnAuc } from '../../../lib/evaluate/metrics';
 import type { FeatureMatrix } from '../../../lib/features/feature-matrix';
-import { type FitOptions, fitModel, seededRandom } from '../../../lib/model/fit';
-import { startBackend } from '../../../lib/model/tf-backend';
+import { defaultFitOptions, type FitOptions, fitModel, seededRandom } from '../../../lib/model/fit';
+import { loadModel, saveModel } from '../../../lib/model/model-io';
+import { initBackend, startBackend } from '../../../lib/model/tf-backend';
+import { FsBlobStore } from '../../../lib/store/fs-store';
 import { syntheticShop } from './synthetic';
 
 async function throughput(): Promise<void> {
@@ -109,7 +116,46 @@ async function compare(): Promise<void> {
   }
 }
 
-const measurements: Record<string, () => Promise<void>> = { throughput, compare };
+async function serving(): Promise<void> {
+  const started = performance.now();
+  await initBackend();
+  console.log(`backend init ${(performance.now() - started).toFixed(0)} ms`);
+  const shop = syntheticShop(4000, 5);
+  const model = await fitModel(shop.train, shop.validation, defaultFitOptions(shop.train.features.rows));
+  const root = await mkdtemp(path.join(tmpdir(), 'valuecast-measure-'));
+  const store = new FsBlobStore(root);
+  await saveModel(model, store, 'm');
+  model.dispose();
+  const loadStarted = performance.now();
+  const loaded = await loadModel(store, 'm');
+  console.log(
+    `loadModel (${loaded.spec.members} members) ${(performance.now() - loadStarted).toFixed(0)} ms`,
+  );
+  const one = {
+    ...shop.test.features,
+    rows: 1,
+    values: shop.test.features.values.slice(0, shop.test.features.cols),
+  };
+  const latencies: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const t = performance.now();
+    loaded.predict(one);
+    latencies.push(performance.now() - t);
+  }
+  latencies.sort((a, b) => a - b);
+  console.log(`1-row predict p50 ${latencies[250]?.toFixed(2)} ms, p99 ${latencies[495]?.toFixed(2)} ms`);
+  const rows = 1_000_000;
+  const random = seededRandom(2);
+  const cols = one.cols;
+  const big = { ...one, rows, values: new Float32Array(rows * cols).map(() => random() * 50) };
+  const bigStarted = performance.now();
+  loaded.predict(big);
+  console.log(`predict ${rows} rows: ${((performance.now() - bigStarted) / 1000).toFixed(1)} s`);
+  loaded.dispose();
+  await rm(root, { recursive: true, force: true });
+}
+
+const measurements: Record<string, () => Promise<void>> = { throughput, compare, serving };
 const run = measurements[process.argv[2] ?? ''];
 if (run) void run();
-else console.error('usage: measure-model.ts throughput|compare');
+else console.error('usage: measure-model.ts throughput|compare|serving');

@@ -5,10 +5,6 @@
  * lines of an export, are split with the engine's native `split`, several times faster than csv-parse's
  * character loop; the parity of both on the fixtures and the real datasets is a unit test.
  */
-export type TokenizerEvent =
-  | { type: 'record'; fields: string[]; line: number }
-  | { type: 'malformed'; reason: 'unclosed_quote' | 'malformed_record'; line: number };
-
 /** A record longer than the limit: parsing cannot continue safely. */
 export class RecordTooLongError extends Error {
   constructor(

@@ -1,0 +1,99 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { lintTemplate, packageService } from '../../scripts/package';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+// biome-ignore lint/suspicious/noExplicitAny: the template is loose JSON, read by path in assertions
+type Template = { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
+
+const outDir = mkdtemp(path.join(tmpdir(), 'valuecast-package-'));
+
+/** Every S3 action a role allows, as `action resource` strings with the bucket ARN prefix dropped. */
+function s3Grants(template: Template, role: string): string[] {
+  const statements: Statement[] = template.Resources[role]?.Properties.Policies[0].PolicyDocument.Statement;
+  return statements.flatMap((s) => {
+    const actions = ([] as string[]).concat(s.Action).filter((a) => a.startsWith('s3:'));
+    const resources = ([] as unknown[])
+      .concat(s.Resource)
+      .map((r) =>
+        String((r as { 'Fn::Sub': string })['Fn::Sub']).replace(
+          /^arn:\$\{AWS::Partition\}:s3:::valuecast-dev-data/,
+          '',
+        ),
+      );
+    return actions.flatMap((a) => resources.map((r) => `${a} ${r || '(bucket)'}`));
+  });
+}
+
+describe('npm run package', () => {
+  afterAll(async () => rm(await outDir, { recursive: true, force: true }));
+
+  it('builds a template with the secured bucket, three functions and least-privilege roles', async () => {
+    // Act
+    const templatePath = packageService({ stage: 'dev', outDir: await outDir });
+    const template: Template = JSON.parse(await readFile(templatePath, 'utf8'));
+
+    // Assess
+    const bucket = template.Resources.S3BucketData?.Properties ?? {};
+    expect(bucket.BucketName).toBe('valuecast-dev-data');
+    expect(
+      bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault,
+    ).toEqual({
+      SSEAlgorithm: 'AES256',
+    });
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(
+      functions.map((f) => [f.Properties.FunctionName, f.Properties.Runtime, f.Properties.Role]),
+    ).toEqual([
+      ['valuecast-dev-preprocess', 'nodejs22.x', { 'Fn::GetAtt': ['PreprocessRole', 'Arn'] }],
+      ['valuecast-dev-train', 'nodejs22.x', { 'Fn::GetAtt': ['TrainRole', 'Arn'] }],
+      ['valuecast-dev-predict', 'nodejs22.x', { 'Fn::GetAtt': ['PredictRole', 'Arn'] }],
+    ]);
+    expect(s3Grants(template, 'PreprocessRole').sort()).toEqual(
+      [
+        's3:ListBucket (bucket)',
+        's3:GetObject /uploads/*',
+        's3:GetObject /reports/ingest/*',
+        ...['normalized', 'quarantine', 'reports/ingest'].flatMap((p) => [
+          `s3:PutObject /${p}/*`,
+          `s3:DeleteObject /${p}/*`,
+        ]),
+      ].sort(),
+    );
+    expect(s3Grants(template, 'TrainRole').sort()).toEqual(
+      [
+        's3:ListBucket (bucket)',
+        's3:GetObject /normalized/*',
+        's3:GetObject /reports/ingest/*',
+        's3:GetObject /models/*',
+        's3:PutObject /models/*',
+      ].sort(),
+    );
+    expect(s3Grants(template, 'PredictRole').sort()).toEqual(
+      ['s3:ListBucket (bucket)', 's3:GetObject /models/*'].sort(),
+    );
+    const roles = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role');
+    expect(roles.map(([id]) => id).sort()).toEqual(['PredictRole', 'PreprocessRole', 'TrainRole']);
+  });
+
+  it('passes cfn-lint where it is installed', async () => {
+    // Act
+    const lint = lintTemplate(path.join(await outDir, 'cloudformation-template-update-stack.json'));
+
+    // Assess
+    if (lint.skipped) console.log('cfn-lint is not installed: template lint skipped');
+    else expect(lint, lint.output).toMatchObject({ ok: true });
+  });
+});

@@ -13,13 +13,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  expandInputPaths,
-  ingestStream,
-  loadTransactionsFromFiles,
-  RowHashCache,
-  sourceNameOf,
-} from '../lib/ingest';
+import { expandInputPaths, ingestStream, loadTransactionsFromFiles, sourceNameOf } from '../lib/ingest';
 import { FsBlobStore } from '../lib/store/fs-store';
 
 const root = path.resolve(__dirname, '..');
@@ -97,7 +91,6 @@ async function main(): Promise<void> {
       'Online Retail folder → Parquet + quarantine + reports (ingestStream)',
       (reports) => reports.reduce((a, x) => a + x.rowsRead, 0),
       async () => {
-        const rowHashCache = new RowHashCache();
         const reports = [];
         for (const file of await expandInputPaths([onlineRetail])) {
           reports.push(
@@ -106,7 +99,6 @@ async function main(): Promise<void> {
               dataset: 'retail',
               source: sourceNameOf(file),
               out,
-              rowHashCache,
             }),
           );
         }

@@ -7,7 +7,6 @@ import {
   type IngestReport,
   ingestStream,
   parseColumnMapping,
-  RowHashCache,
   sourceNameOf,
 } from '../../lib/ingest';
 import type { ColumnMapping } from '../../lib/ingest/column-mapping';
@@ -59,7 +58,6 @@ export async function ingestCommand(args: string[]): Promise<void> {
   const files = await expandInputPaths(positionals);
   if (files.length === 0) throw new UsageError('no .csv/.txt/.tsv files found in the given directories');
   const progress = terminalProgress();
-  const rowHashCache = new RowHashCache();
   let failed = 0;
   for (const [i, file] of files.entries()) {
     const source = sourceNameOf(file);
@@ -70,7 +68,6 @@ export async function ingestCommand(args: string[]): Promise<void> {
       sourceKey: file,
       out,
       mapping,
-      rowHashCache,
       onProgress: (rows, bytes) =>
         progress.update(
           `[${i + 1}/${files.length}] ${source}: ${rows.toLocaleString('en')} rows, ${(bytes / 1e6).toFixed(1)} MB`,

@@ -9,7 +9,6 @@ export {
   type IngestStreamOptions,
   ingestKeys,
   ingestStream,
-  RowHashCache,
   TRANSACTION_PARQUET_COLUMNS,
 } from './ingest-source';
 export { ingestUpload, NotAnUploadError, parseUploadKey } from './ingest-upload';

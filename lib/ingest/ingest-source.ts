@@ -47,11 +47,6 @@ export interface IngestStreamOptions {
   /** Recorded in the report so a changed mapping is not mistaken for a repeat (see ingestUpload). */
   mappingHash?: string;
   onProgress?: (rowsRead: number, bytesRead: number) => void;
-  /**
-   * Row-hash lists of the dataset's sources, kept across calls by a process that ingests many files into
-   * one store (the CLI): the store is listed and read once per dataset instead of once per file.
-   */
-  rowHashCache?: RowHashCache;
 }
 
 /**
@@ -166,11 +161,34 @@ function parquetConsumer(
   };
 }
 
-/** Row-hash lists by `.rowhashes` key, for the datasets listed so far (see {@link IngestStreamOptions.rowHashCache}). */
-export class RowHashCache {
-  readonly listedDatasets = new Set<string>();
-  readonly byKey = new Map<string, Float64Array>();
+/**
+ * Row-hash lists of a store's sources, by `.rowhashes` key and etag. Keep one per process (the CLI, a
+ * warm Lambda): each ingest still lists the dataset's hash files, so sources written by others are seen,
+ * but only downloads the ones it has not seen at that etag.
+ */
+class RowHashCache {
+  private readonly byKey = new Map<string, { etag: string | undefined; hashes: Float64Array }>();
+
+  /** The hash lists of every source of `prefix` but `ownKey`, fetching new or changed ones. */
+  async othersUnder(store: BlobStore, prefix: string, ownKey: string): Promise<Float64Array[]> {
+    const others: Float64Array[] = [];
+    for await (const info of store.list(prefix)) {
+      if (!info.key.endsWith('.rowhashes') || info.key === ownKey) continue;
+      let entry = this.byKey.get(info.key);
+      if (entry?.etag !== info.etag) {
+        const bytes = await store.get(info.key);
+        if (!bytes) continue;
+        entry = { etag: info.etag, hashes: decodeHashes(bytes) };
+        this.byKey.set(info.key, entry);
+      }
+      others.push(entry.hashes);
+    }
+    return others;
+  }
 }
+
+/** One per process: the CLI across its files, the preprocess Lambda across warm invocations. */
+const rowHashCache = new RowHashCache();
 
 /** Distinct rows of this source that another source of the dataset already holds. */
 async function countAcrossSources(
@@ -178,19 +196,6 @@ async function countAcrossSources(
   ownKey: string,
   mine: Float64Array,
 ): Promise<number> {
-  const cache = options.rowHashCache ?? new RowHashCache();
-  const prefix = `reports/ingest/${options.dataset}/`;
-  if (!cache.listedDatasets.has(options.dataset)) {
-    for await (const info of options.out.list(prefix)) {
-      if (!info.key.endsWith('.rowhashes') || cache.byKey.has(info.key)) continue;
-      const bytes = await options.out.get(info.key);
-      if (bytes) cache.byKey.set(info.key, decodeHashes(bytes));
-    }
-    cache.listedDatasets.add(options.dataset);
-  }
-  const others = [...cache.byKey]
-    .filter(([key]) => key.startsWith(prefix) && key !== ownKey)
-    .map(([, h]) => h);
-  cache.byKey.set(ownKey, mine);
+  const others = await rowHashCache.othersUnder(options.out, `reports/ingest/${options.dataset}/`, ownKey);
   return countSharedWithAny(mine, others);
 }

@@ -82,7 +82,9 @@ export class FsBlobStore implements BlobStore {
 
   async *list(prefix: string): AsyncIterable<BlobInfo> {
     const keys: string[] = [];
-    await collectKeys(path.resolve(this.root), '', keys);
+    // Walk only the deepest directory the prefix names, not the whole store.
+    const directory = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
+    await collectKeys(this.pathOf(directory || '.'), directory, keys);
     keys.sort();
     for (const key of keys) {
       if (!key.startsWith(prefix) || key.endsWith('.tmp') || key.endsWith('.lock')) continue;

@@ -56,14 +56,34 @@ function modelSystem(
   };
 }
 
-const systems: BacktestSystem[] = [
+/** Fit on the most recent labelled window only (features at c−H), a fixed number of epochs. */
+function recentSystem(epochs: number): BacktestSystem {
+  return {
+    name: `ziln_recent_e${epochs}`,
+    predict: async ({ scoring, training }: BacktestInput) => {
+      const recent = training();
+      const model = await fitModel(recent, undefined, { ...defaultFitOptions(recent.features.rows), epochs });
+      const { value } = model.predict(scoring);
+      model.dispose();
+      return value;
+    },
+  };
+}
+
+const allSystems: BacktestSystem[] = [
   ...BASELINE_SYSTEMS,
   modelSystem('mlp_mse', (rows) => ({ ...defaultFitOptions(rows), architecture: 'mlp', members: 1 })),
   modelSystem('ziln_single', (rows) => ({ ...defaultFitOptions(rows), members: 1 })),
   modelSystem('ziln_default', defaultFitOptions),
   modelSystem('ziln_default_refit', defaultFitOptions, { refit: true }),
   modelSystem('ziln_default_stack3', defaultFitOptions, { rollingCutoffs: 3 }),
+  recentSystem(1),
+  recentSystem(3),
+  recentSystem(10),
 ];
+/** MODEL_SYSTEMS=name,name limits the run to those systems (the baselines always run). */
+const only = process.env.MODEL_SYSTEMS?.split(',');
+const systems = allSystems.filter((s) => !only || BASELINE_SYSTEMS.includes(s) || only.includes(s.name));
 
 async function main(): Promise<void> {
   for (const key of process.argv.slice(2) as (keyof typeof datasets)[]) {

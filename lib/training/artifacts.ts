@@ -1,0 +1,132 @@
+import type { Metrics } from '../evaluate/metrics';
+import type { FeatureSpec } from '../features/compute-features';
+import type { IngestReport } from '../ingest';
+import { type BlobStore, getJson, putJson } from '../store/blob-store';
+import { versionPrefix } from './champion';
+
+/** Files of a model version under `models/<dataset>/<version>/` (model.json and weights.bin: model-io). */
+export const META_FILE = 'meta.json';
+export const PREDICTIONS_FILE = 'predictions.csv';
+
+/** How the champion fared on the challenger's validation window. */
+export interface ChampionEvaluation {
+  version: string;
+  /**
+   * `evaluated`: re-scored on this window (features rebuilt with its categorical levels, BG/NBD refitted
+   * at the window's start, as in training). `recorded`: its features no longer match today's, so the
+   * metrics are those recorded when it was promoted, on its own window.
+   */
+  basis: 'evaluated' | 'recorded';
+  metrics: Pick<Metrics, 'gini' | 'decileMape'> & Partial<Metrics>;
+  note?: string;
+}
+
+/** Counts of the ingest reports behind the data (what was read, rejected and why). */
+export interface DataQualitySummary {
+  sources: number;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  rejectedByReason: Record<string, number>;
+  duplicateRows: { withinFile: number; acrossFiles: number };
+  failedSources: { source: string; reason: string }[];
+}
+
+/** `meta.json` of a model version: what it is, what it was trained on, how good it is and why it (was not) promoted. */
+export interface ModelMeta {
+  schemaVersion: 1;
+  dataset: string;
+  version: string;
+  createdAt: string;
+  /** Spend is predicted over the `horizonDays` days after `asOf`. */
+  horizonDays: number;
+  /** ISO instant, exclusive: the model saw transactions before it, predictions are as of it. */
+  asOf: string;
+  architecture: string;
+  /** Feature columns in the network's order (the transforms are inside model.json). */
+  featureNames: string[];
+  /** What serving passes to computeFeatures: categorical levels, BG/NBD and Gamma-Gamma fits at `asOf`. */
+  featureSpec: FeatureSpec;
+  /** As-of instants of the windows the network learned on and early-stopped on (ISO). */
+  trainWindows: string[];
+  earlyStoppingWindow: string;
+  backend: string;
+  training: { bestEpoch: number; epochs: number; trainRows: number; validationRows: number; seconds: number };
+  rows: { transactions: number; customers: number; scored: number };
+  /** Out-of-time evaluation: every system fitted on data before `window.from`, judged on [from, to). */
+  evaluation: {
+    window: { from: string; to: string };
+    customers: number;
+    returningShare: number;
+    systems: Record<string, Metrics & { seconds: number }>;
+    champion?: ChampionEvaluation;
+  };
+  promotion: { status: 'pending' | 'promoted' | 'not_promoted'; reason: string; previousChampion?: string };
+  dataFingerprint: string;
+  /** Seconds per phase. */
+  durations: Record<string, number>;
+  dataQuality?: DataQualitySummary;
+}
+
+export const metaKey = (dataset: string, version: string): string =>
+  `${versionPrefix(dataset, version)}/${META_FILE}`;
+export const predictionsKey = (dataset: string, version: string): string =>
+  `${versionPrefix(dataset, version)}/${PREDICTIONS_FILE}`;
+
+export async function readMeta(
+  store: BlobStore,
+  dataset: string,
+  version: string,
+): Promise<ModelMeta | undefined> {
+  return getJson<ModelMeta>(store, metaKey(dataset, version));
+}
+
+export async function writeMeta(store: BlobStore, meta: ModelMeta): Promise<void> {
+  await putJson(store, metaKey(meta.dataset, meta.version), meta);
+}
+
+/** Sum the ingest reports of a dataset's sources into the summary meta.json and reports show. */
+export function summarizeIngestReports(reports: readonly IngestReport[]): DataQualitySummary {
+  const summary: DataQualitySummary = {
+    sources: reports.length,
+    rowsRead: 0,
+    rowsAccepted: 0,
+    rowsRejected: 0,
+    rejectedByReason: {},
+    duplicateRows: { withinFile: 0, acrossFiles: 0 },
+    failedSources: [],
+  };
+  for (const r of reports) {
+    summary.rowsRead += r.rowsRead;
+    summary.rowsAccepted += r.rowsAccepted;
+    summary.rowsRejected += r.rowsRejected;
+    for (const [reason, n] of Object.entries(r.rejectedByReason))
+      summary.rejectedByReason[reason] = (summary.rejectedByReason[reason] ?? 0) + n;
+    summary.duplicateRows.withinFile += r.duplicateRows?.withinFile ?? 0;
+    summary.duplicateRows.acrossFiles += r.duplicateRows?.acrossFiles ?? 0;
+    if (r.status === 'failed')
+      summary.failedSources.push({ source: r.sourceKey ?? r.source, reason: r.failureReason ?? 'failed' });
+  }
+  return summary;
+}
+
+/** The ingest reports of a dataset (`reports/ingest/<dataset>/*.json`). */
+export async function loadIngestReports(store: BlobStore, dataset: string): Promise<IngestReport[]> {
+  const reports: IngestReport[] = [];
+  for await (const info of store.list(`reports/ingest/${dataset}/`)) {
+    if (!info.key.endsWith('.json')) continue;
+    const report = await getJson<IngestReport>(store, info.key);
+    if (report) reports.push(report);
+  }
+  return reports;
+}
+
+/** The most recent model version of a dataset that has a meta.json (versions sort by time), if any. */
+export async function latestVersion(store: BlobStore, dataset: string): Promise<string | undefined> {
+  let latest: string | undefined;
+  for await (const info of store.list(`models/${dataset}/`)) {
+    const match = /^models\/[^/]+\/([^/]+)\/meta\.json$/.exec(info.key);
+    if (match && (latest === undefined || (match[1] as string) > latest)) latest = match[1];
+  }
+  return latest;
+}

@@ -1,0 +1,401 @@
+import { evaluateMetrics, type Metrics } from '../evaluate/metrics';
+import { computeFeatures, DAY_MS } from '../features/compute-features';
+import type { IngestReport } from '../ingest';
+import type { TransactionTable } from '../ingest/transaction-table';
+import type { FitOptions } from '../model/fit';
+import { saveModel } from '../model/model-io';
+import type { EpochLog } from '../model/value-model';
+import type { BlobStore } from '../store/blob-store';
+import {
+  type ChampionEvaluation,
+  type ModelMeta,
+  predictionsKey,
+  summarizeIngestReports,
+  writeMeta,
+} from './artifacts';
+import { BASELINE_SYSTEMS, type BacktestSystem, runBacktest } from './backtest';
+import {
+  type ChampionPointer,
+  decidePromotion,
+  newModelVersion,
+  promoteIfBetter,
+  versionPrefix,
+} from './champion';
+import { fitValueModel } from './fit-value-model';
+import { predictionsCsv } from './predictions-csv';
+import { loadModelVersion } from './score-customers';
+import { visibleTable } from './visible-table';
+
+export const DEFAULT_HORIZON_DAYS = 90;
+/** The system whose validation metrics decide promotion: the production fit procedure itself. */
+export const MODEL_SYSTEM = 'model';
+/** The seed's MSE MLP (64-32-1), a baseline in every report. */
+export const SEED_MLP_SYSTEM = 'seed_mlp';
+
+/** The data cannot support a training at this horizon (too short, or nothing before the as-of). */
+export class InsufficientHistoryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InsufficientHistoryError';
+  }
+}
+
+export type TrainingPhase = 'evaluate' | 'fit' | 'score' | 'write' | 'promote';
+
+/** One progress report: the phase, a human message, and the epoch while a network trains. */
+export interface TrainingProgress {
+  phase: TrainingPhase;
+  message: string;
+  rows?: number;
+  epoch?: EpochLog;
+}
+
+export interface TrainDatasetOptions {
+  /** Where `models/<dataset>/…` lives: the bucket (Lambda) or a model directory (CLI). */
+  store: BlobStore;
+  dataset: string;
+  table: TransactionTable;
+  /** Identifies the input data (see data-fingerprint.ts); the schedule skips data already trained on. */
+  dataFingerprint: string;
+  /** Default {@link DEFAULT_HORIZON_DAYS}. */
+  horizonDays?: number;
+  /** Epoch ms, exclusive; default the end of the last transaction's UTC day. */
+  asOf?: number;
+  /** The ingest reports behind `table`, summarized into meta.json. */
+  ingestReports?: readonly IngestReport[];
+  /** Overrides of the fit options of every network fitted here (tests use a few epochs). */
+  fit?: Partial<FitOptions>;
+  /** Seconds spent loading the data, recorded with the other phases. */
+  loadSeconds?: number;
+  onProgress?: (progress: TrainingProgress) => void;
+}
+
+/** What trainDataset calls that a test may replace (e.g. a deliberately worse fit). */
+export interface TrainDatasetDependencies {
+  fitValueModel: typeof fitValueModel;
+  now: () => Date;
+}
+
+export interface TrainDatasetResult {
+  dataset: string;
+  version: string;
+  /** `models/<dataset>/<version>`. */
+  prefix: string;
+  promoted: boolean;
+  reason: string;
+  /** The model's metrics on the validation window (the ones promotion compared). */
+  metrics: Metrics;
+  meta: ModelMeta;
+}
+
+const defaultDependencies: TrainDatasetDependencies = { fitValueModel, now: () => new Date() };
+
+/**
+ * Train a dataset end to end, the same way in the Lambda and the CLI:
+ * 1. out-of-time evaluation on the validation window [asOf − H, asOf): the model's fit procedure, the seed's
+ *    MSE MLP and the baselines learn on data before the window; the current champion is scored on the same
+ *    window (or, when its features no longer match, its recorded metrics are used and the decision says so);
+ * 2. the production fit on all data before `asOf`, saved with its meta.json and the batch predictions of
+ *    every customer (`predictions.csv`) under `models/<dataset>/<version>/`;
+ * 3. `champion.json` moves to the new version only if {@link decidePromotion} says so (race-safe); a version
+ *    that is not promoted stays, with the reason in its meta.json.
+ * @throws InsufficientHistoryError when the history is shorter than three horizons before `asOf`
+ */
+export async function trainDataset(
+  options: TrainDatasetOptions,
+  dependencies: Partial<TrainDatasetDependencies> = {},
+): Promise<TrainDatasetResult> {
+  const deps = { ...defaultDependencies, ...dependencies };
+  const { store, dataset, table } = options;
+  const horizonDays = options.horizonDays ?? DEFAULT_HORIZON_DAYS;
+  const report = options.onProgress ?? (() => {});
+  const asOf = options.asOf ?? defaultAsOf(table);
+  assertEnoughHistory(table, asOf, horizonDays);
+  const history = lastTime(table) < asOf ? table : visibleTable(table, asOf);
+  const validationStart = asOf - horizonDays * DAY_MS;
+  const durations: Record<string, number> = {};
+  if (options.loadSeconds !== undefined) durations.load = round(options.loadSeconds);
+  const timed = async <T>(phase: TrainingPhase, work: () => Promise<T> | T): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      durations[phase] = round((performance.now() - started) / 1000);
+    }
+  };
+  const fitProgress = (phase: TrainingPhase, what: string) => ({
+    onEpoch: (epoch: EpochLog) => report({ phase, message: `${what}: epoch ${epoch.epoch}`, epoch }),
+    onProgress: (message: string) => report({ phase, message: `${what}: ${message}` }),
+  });
+
+  // 1. Out-of-time evaluation on the validation window.
+  const fitSystem = (name: string, fit: Partial<FitOptions> | undefined): BacktestSystem => ({
+    name,
+    predict: async ({ visible, asOf: at, scoring }) => {
+      const result = await deps.fitValueModel(visible, at, {
+        horizonDays,
+        fit: { ...fit, ...options.fit },
+        ...fitProgress('evaluate', name),
+      });
+      try {
+        const { value } = result.model.predict(result.scoring);
+        return alignByCustomer(result.scoring.customers, value, scoring.customers);
+      } finally {
+        result.model.dispose();
+      }
+    },
+  });
+  const backtest = await timed('evaluate', () =>
+    runBacktest(history, {
+      cutoff: isoDay(validationStart - DAY_MS),
+      horizonDays,
+      systems: [
+        fitSystem(MODEL_SYSTEM, undefined),
+        fitSystem(SEED_MLP_SYSTEM, { architecture: 'mlp', members: 1 }),
+        ...BASELINE_SYSTEMS,
+      ],
+      onProgress: (message) => report({ phase: 'evaluate', message }),
+    }),
+  );
+  const modelMetrics = backtest.systems.find((s) => s.name === MODEL_SYSTEM)?.metrics as Metrics;
+  const championEvaluations = new Map<string, Promise<ChampionEvaluation>>();
+  const evaluateChampionOnce = (pointer: ChampionPointer) => {
+    let evaluation = championEvaluations.get(pointer.version);
+    if (!evaluation) {
+      report({ phase: 'evaluate', message: `champion ${pointer.version} on the validation window` });
+      evaluation = evaluateChampion(store, dataset, pointer, {
+        table: history,
+        asOf: validationStart,
+        horizonDays,
+        actual: backtest.actual,
+        customerIds: backtest.customerIds,
+      });
+      championEvaluations.set(pointer.version, evaluation);
+    }
+    return evaluation;
+  };
+
+  // 2. The production fit, its batch predictions and artifacts.
+  const production = await timed('fit', () =>
+    deps.fitValueModel(history, asOf, {
+      horizonDays,
+      fit: options.fit,
+      ...fitProgress('fit', 'production fit'),
+    }),
+  );
+  const version = newModelVersion(deps.now());
+  const prefix = versionPrefix(dataset, version);
+  try {
+    const scored = await timed('score', () => {
+      report({
+        phase: 'score',
+        message: `scoring ${production.scoring.rows} customers`,
+        rows: production.scoring.rows,
+      });
+      const { value, pReturn } = production.model.predict(production.scoring);
+      const customerIds = Array.from(production.scoring.customers, (c) => history.customerIds[c] as string);
+      return { customerIds, value, pReturn };
+    });
+    const training = production.model.training;
+    const meta: ModelMeta = {
+      schemaVersion: 1,
+      dataset,
+      version,
+      createdAt: deps.now().toISOString(),
+      horizonDays,
+      asOf: new Date(asOf).toISOString(),
+      architecture: production.model.architecture,
+      featureNames: [...production.model.featureNames],
+      featureSpec: production.featureSpec,
+      trainWindows: production.trainWindows.map((t) => new Date(t).toISOString()),
+      earlyStoppingWindow: new Date(production.validationWindow).toISOString(),
+      backend: training?.backend ?? 'unknown',
+      training: {
+        bestEpoch: training?.bestEpoch ?? 0,
+        epochs: training?.epochs.length ?? 0,
+        trainRows: training?.trainRows ?? 0,
+        validationRows: training?.validationRows ?? 0,
+        seconds: round(training?.seconds ?? 0),
+      },
+      rows: {
+        transactions: history.length,
+        customers: history.customerIds.length,
+        scored: scored.value.length,
+      },
+      evaluation: {
+        window: { from: new Date(validationStart).toISOString(), to: new Date(asOf).toISOString() },
+        customers: backtest.customers,
+        returningShare: backtest.returningShare,
+        systems: Object.fromEntries(
+          backtest.systems.map((s) => [s.name, { ...s.metrics, seconds: round(s.seconds) }]),
+        ),
+      },
+      promotion: { status: 'pending', reason: 'the promotion decision is being made' },
+      dataFingerprint: options.dataFingerprint,
+      durations,
+      dataQuality: options.ingestReports ? summarizeIngestReports(options.ingestReports) : undefined,
+    };
+    await timed('write', async () => {
+      report({ phase: 'write', message: `writing ${prefix}` });
+      await saveModel(production.model, store, prefix);
+      await store.put(predictionsKey(dataset, version), predictionsCsv(scored, version), {
+        contentType: 'text/csv',
+      });
+      // Written before the pointer can move, so a champion always has its meta.json.
+      await writeMeta(store, meta);
+    });
+
+    // 3. Promotion against whichever champion holds the pointer at the moment of the conditional write.
+    let usedChampion: ChampionEvaluation | undefined;
+    const decision = await timed('promote', () =>
+      promoteIfBetter(
+        store,
+        dataset,
+        {
+          version,
+          promotedAt: deps.now().toISOString(),
+          gini: modelMetrics.gini,
+          decileMape: modelMetrics.decileMape,
+        },
+        async (current) => {
+          usedChampion = current ? await evaluateChampionOnce(current) : undefined;
+          const verdict = decidePromotion(modelMetrics, usedChampion?.metrics);
+          const basis =
+            usedChampion?.basis === 'recorded'
+              ? ` (against the champion's recorded metrics: ${usedChampion.note})`
+              : '';
+          return { ...verdict, reason: `${verdict.reason}${basis}` };
+        },
+      ),
+    );
+    meta.evaluation.champion = usedChampion;
+    meta.promotion = {
+      status: decision.promoted ? 'promoted' : 'not_promoted',
+      reason: decision.reason,
+      previousChampion: decision.previous?.version,
+    };
+    meta.durations = durations;
+    await writeMeta(store, meta);
+    report({
+      phase: 'promote',
+      message: decision.promoted ? `promoted ${version}` : `kept the champion: ${decision.reason}`,
+    });
+    return {
+      dataset,
+      version,
+      prefix,
+      promoted: decision.promoted,
+      reason: decision.reason,
+      metrics: modelMetrics,
+      meta,
+    };
+  } finally {
+    production.model.dispose();
+  }
+}
+
+/** The exclusive as-of of "all the data": the end of the UTC day of the last transaction. */
+export function defaultAsOf(table: TransactionTable): number {
+  if (table.length === 0) throw new InsufficientHistoryError('there are no transactions to train on');
+  return Math.floor(lastTime(table) / DAY_MS) * DAY_MS + DAY_MS;
+}
+
+/** Score the champion on the validation window, or fall back to its recorded metrics when its features changed. */
+async function evaluateChampion(
+  store: BlobStore,
+  dataset: string,
+  pointer: ChampionPointer,
+  window: {
+    table: TransactionTable;
+    asOf: number;
+    horizonDays: number;
+    actual: Float32Array;
+    customerIds: readonly string[];
+  },
+): Promise<ChampionEvaluation> {
+  const recorded = (note: string): ChampionEvaluation => ({
+    version: pointer.version,
+    basis: 'recorded',
+    metrics: { gini: pointer.gini, decileMape: pointer.decileMape },
+    note,
+  });
+  let loaded: Awaited<ReturnType<typeof loadModelVersion>>;
+  try {
+    loaded = await loadModelVersion(store, dataset, pointer.version);
+  } catch (e: unknown) {
+    return recorded(`it could not be loaded (${e instanceof Error ? e.message : String(e)})`);
+  }
+  try {
+    if (loaded.meta.horizonDays !== window.horizonDays)
+      return recorded(`it predicts ${loaded.meta.horizonDays} days, this training ${window.horizonDays}`);
+    // As in training: the champion's categorical levels, BG/NBD refitted on the history at the window's start.
+    const features = computeFeatures(window.table, window.asOf, {
+      horizonDays: window.horizonDays,
+      categoryLevels: loaded.meta.featureSpec.categoryLevels,
+    });
+    if (!sameNames(features.names, loaded.model.featureNames))
+      return recorded('its feature columns differ from the ones built today');
+    const { value } = loaded.model.predict(features);
+    const rowOf = new Map(window.customerIds.map((id, r) => [id, r]));
+    const predictions = new Float32Array(window.customerIds.length);
+    features.customers.forEach((c, r) => {
+      const row = rowOf.get(window.table.customerIds[c] as string);
+      if (row !== undefined) predictions[row] = value[r] as number;
+    });
+    return {
+      version: pointer.version,
+      basis: 'evaluated',
+      metrics: evaluateMetrics(window.actual, predictions),
+    };
+  } finally {
+    loaded.model.dispose();
+  }
+}
+
+/** Predictions made for `from` customers (indices), re-ordered to `to`'s customers; absent ones get 0. */
+function alignByCustomer(from: Int32Array, values: Float32Array, to: Int32Array): Float32Array {
+  const predictionOf = new Map<number, number>();
+  from.forEach((c, r) => {
+    predictionOf.set(c, values[r] as number);
+  });
+  return Float32Array.from(to, (c) => predictionOf.get(c) ?? 0);
+}
+
+function assertEnoughHistory(table: TransactionTable, asOf: number, horizonDays: number): void {
+  if (!(Number.isInteger(horizonDays) && horizonDays > 0))
+    throw new InsufficientHistoryError(
+      `the horizon must be a positive whole number of days, got ${horizonDays}`,
+    );
+  // The evaluation fit learns on features at asOf − 3H (labels up to asOf − 2H, early stopping up to asOf − H).
+  const earliest = asOf - 3 * horizonDays * DAY_MS;
+  if (table.length === 0 || firstTime(table) >= earliest) {
+    const span = table.length === 0 ? 0 : Math.floor((asOf - firstTime(table)) / DAY_MS);
+    throw new InsufficientHistoryError(
+      `training with a ${horizonDays}-day horizon needs transactions from before ${isoDay(earliest)} (three horizons before the as-of date); the data covers ${span} days: use a shorter --horizon`,
+    );
+  }
+}
+
+function firstTime(table: TransactionTable): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (const t of table.time) if (t < min) min = t;
+  return min;
+}
+
+function lastTime(table: TransactionTable): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const t of table.time) if (t > max) max = t;
+  return max;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, i) => name === b[i]);
+}
+
+function isoDay(time: number): string {
+  return new Date(time).toISOString().slice(0, 10);
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}

@@ -1,0 +1,171 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getText } from '../../../lib/store/blob-store';
+import { FsBlobStore } from '../../../lib/store/fs-store';
+import { type ModelMeta, readMeta } from '../../../lib/training/artifacts';
+import { readChampion } from '../../../lib/training/champion';
+import { fitValueModel } from '../../../lib/training/fit-value-model';
+import { PREDICTIONS_HEADER } from '../../../lib/training/predictions-csv';
+import { loadChampionModel, scoreCustomers } from '../../../lib/training/score-customers';
+import {
+  InsufficientHistoryError,
+  MODEL_SYSTEM,
+  SEED_MLP_SYSTEM,
+  type TrainDatasetResult,
+  trainDataset,
+} from '../../../lib/training/train-dataset';
+import { shopTable } from './shop-table';
+
+const FAST_FIT = { epochs: 2, members: 1 };
+
+/** A fit whose predictions belong to other customers: as bad as a model trained on shuffled labels. */
+const misassignedFit: typeof fitValueModel = async (table, asOf, options) => {
+  const fit = await fitValueModel(table, asOf, options);
+  const customers = Int32Array.from(fit.scoring.customers).reverse();
+  return { ...fit, scoring: { ...fit.scoring, customers } };
+};
+
+describe('trainDataset', () => {
+  const table = shopTable(600);
+  let root: string;
+  let store: FsBlobStore;
+  let first: TrainDatasetResult;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'valuecast-train-dataset-'));
+    store = new FsBlobStore(root);
+    first = await trainDataset({
+      store,
+      dataset: 'shop',
+      table,
+      dataFingerprint: 'sha256:first',
+      fit: FAST_FIT,
+    });
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('writes the model, meta.json and predictions.csv, and promotes the first model', async () => {
+    // Assess
+    const files = ['model.json', 'weights.bin', 'meta.json', 'predictions.csv'];
+    for (const file of files) expect(await store.head(`${first.prefix}/${file}`), file).toBeDefined();
+    expect(first).toMatchObject({ promoted: true, reason: 'no champion yet' });
+    expect((await readChampion(store, 'shop'))?.pointer).toMatchObject({
+      version: first.version,
+      gini: first.metrics.gini,
+    });
+  });
+
+  it('writes one predictions.csv line per customer with the contract header and balanced deciles', async () => {
+    // Act
+    const csv = (await getText(store, `${first.prefix}/predictions.csv`)) ?? '';
+
+    // Assess
+    const [header, ...lines] = csv.trimEnd().split('\n');
+    expect(header).toBe(PREDICTIONS_HEADER);
+    expect(lines).toHaveLength(first.meta.rows.scored);
+    const rows = lines.map((l) => l.split(','));
+    const perDecile = new Map<number, number[]>();
+    for (const [, value, pReturn, decile, version] of rows) {
+      expect(version).toBe(first.version);
+      expect(Number(pReturn)).toBeGreaterThanOrEqual(0);
+      expect(Number(pReturn)).toBeLessThanOrEqual(1);
+      perDecile.set(Number(decile), [...(perDecile.get(Number(decile)) ?? []), Number(value)]);
+    }
+    expect([...perDecile.keys()].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    for (const values of perDecile.values())
+      expect(values.length).toBeLessThanOrEqual(Math.ceil(lines.length / 10));
+    const top = perDecile.get(1) ?? [];
+    const bottom = perDecile.get(10) ?? [];
+    expect(Math.min(...top)).toBeGreaterThanOrEqual(Math.max(...bottom));
+  });
+
+  it('records features, evaluation of every system, promotion, fingerprint and durations in meta.json', async () => {
+    // Act
+    const meta = (await readMeta(store, 'shop', first.version)) as ModelMeta;
+
+    // Assess
+    expect(meta).toMatchObject({
+      dataset: 'shop',
+      version: first.version,
+      horizonDays: 90,
+      dataFingerprint: 'sha256:first',
+      promotion: { status: 'promoted', reason: 'no champion yet' },
+    });
+    expect(meta.featureNames).toContain('bgnbd_gg_expected_spend');
+    expect(meta.featureSpec.categoryLevels.country).toContain('Germany');
+    expect(Object.keys(meta.evaluation.systems)).toEqual([
+      MODEL_SYSTEM,
+      SEED_MLP_SYSTEM,
+      'bgnbd_gammagamma',
+      'linear',
+      'last_window',
+    ]);
+    expect(meta.evaluation.systems[MODEL_SYSTEM]?.gini).toBe(first.metrics.gini);
+    expect(Date.parse(meta.evaluation.window.to) - Date.parse(meta.evaluation.window.from)).toBe(
+      90 * 86_400_000,
+    );
+    expect(meta.evaluation.window.to).toBe(meta.asOf);
+    expect(Object.keys(meta.durations)).toEqual(
+      expect.arrayContaining(['evaluate', 'fit', 'score', 'write', 'promote']),
+    );
+    expect(meta.backend).toMatch(/^(wasm|cpu)$/);
+  });
+
+  it('scores the same predictions from the champion as the batch predictions', async () => {
+    // Prepare
+    const champion = await loadChampionModel(store, 'shop');
+
+    // Act
+    const scored = scoreCustomers(
+      champion.model,
+      champion.meta.featureSpec,
+      table,
+      Date.parse(champion.meta.asOf),
+    );
+
+    // Assess
+    const csv = (await getText(store, `${first.prefix}/predictions.csv`)) ?? '';
+    const batch = csv
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
+    expect(scored.customerIds).toEqual(batch.map((r) => r[0]));
+    batch.forEach((r, i) => {
+      expect(scored.value[i]).toBeCloseTo(Number(r[1]), 3);
+    });
+    champion.model.dispose();
+  });
+
+  it('keeps the champion when a worse model comes along, and records why', async () => {
+    // Act
+    const worse = await trainDataset(
+      { store, dataset: 'shop', table, dataFingerprint: 'sha256:second', fit: FAST_FIT },
+      { fitValueModel: misassignedFit },
+    );
+
+    // Assess
+    expect(worse.promoted).toBe(false);
+    expect(worse.reason).toMatch(/below the champion/);
+    expect((await readChampion(store, 'shop'))?.pointer.version).toBe(first.version);
+    const meta = (await readMeta(store, 'shop', worse.version)) as ModelMeta;
+    expect(meta.promotion).toEqual({
+      status: 'not_promoted',
+      reason: worse.reason,
+      previousChampion: first.version,
+    });
+    expect(meta.evaluation.champion).toMatchObject({ version: first.version, basis: 'evaluated' });
+    expect(meta.evaluation.champion?.metrics.gini).toBeGreaterThan(worse.metrics.gini);
+  });
+
+  it('refuses a horizon the history cannot support', async () => {
+    // Act / Assess
+    await expect(
+      trainDataset({ store, dataset: 'short', table, dataFingerprint: 'x', horizonDays: 300 }),
+    ).rejects.toThrow(InsufficientHistoryError);
+  });
+});

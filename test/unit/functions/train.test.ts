@@ -2,36 +2,94 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import schedule from '../../../events/schedule.json';
-import { createTrainHandler } from '../../../functions/train';
+import direct from '../../../events/train-direct.json';
+import { createTrainHandler, type TrainOne } from '../../../functions/train';
+import { generateOrderLog, ORDER_LOG_HEADER } from '../../../lib/generate/order-log';
+import { ingestUpload } from '../../../lib/ingest';
 import { FsBlobStore } from '../../../lib/store/fs-store';
+import { readMeta } from '../../../lib/training/artifacts';
+import { readChampion } from '../../../lib/training/champion';
+import { trainStoredDataset, UnknownDatasetError } from '../../../lib/training/train-stored-dataset';
 
-describe('train handler (before training exists)', () => {
-  let root: string | undefined;
-  afterEach(async () => {
+const context = {} as Context;
+const fastTrain: TrainOne = (store, dataset, options) =>
+  trainStoredDataset(store, dataset, { ...options, fit: { epochs: 2, members: 1 } });
+
+function ordersCsv(customers: number, seed: number): string {
+  const lines = [ORDER_LOG_HEADER.join(',')];
+  for (const { fields } of generateOrderLog({ customers, seed, days: 730 })) lines.push(fields.join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+describe('train handler', () => {
+  let root: string;
+  let store: FsBlobStore;
+  const logged: string[] = [];
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'valuecast-train-'));
+    store = new FsBlobStore(root);
+    vi.spyOn(console, 'log').mockImplementation((line: string) => {
+      logged.push(line);
+    });
+    for (const [dataset, seed] of [
+      ['shop', 1],
+      ['other', 2],
+    ] as const) {
+      await store.put(`uploads/${dataset}/orders.csv`, ordersCsv(400, seed));
+      await ingestUpload(store, `uploads/${dataset}/orders.csv`);
+    }
+  });
+  afterAll(async () => {
     vi.restoreAllMocks();
-    if (root) await rm(root, { recursive: true, force: true });
+    await rm(root, { recursive: true, force: true });
   });
 
-  it('finds the datasets with normalized data and trains nothing, saying why', async () => {
-    // Prepare
-    root = await mkdtemp(path.join(tmpdir(), 'valuecast-train-'));
-    const store = new FsBlobStore(root);
-    await store.put('normalized/shop-b/a.parquet', 'x');
-    await store.put('normalized/shop-a/a.parquet', 'x');
-    await store.put('normalized/shop-a/b.parquet', 'x');
-    await store.put('uploads/shop-c/a.csv', 'x');
-    vi.spyOn(console, 'log').mockImplementation(() => {});
-
+  it('trains the dataset of a direct invoke, writes its artifacts, promotes it and logs progress as JSON', async () => {
     // Act
-    const result = await createTrainHandler(() => store)(schedule, {} as Context);
+    const result = await createTrainHandler(() => store, fastTrain)(direct, context);
 
     // Assess
-    expect(result).toEqual({
-      trained: [],
-      reason: 'training is not available in this version',
-      datasets: ['shop-a', 'shop-b'],
-    });
+    expect(result.skipped).toEqual([]);
+    expect(result.trained).toHaveLength(1);
+    const [trained] = result.trained;
+    expect(trained).toMatchObject({ dataset: 'shop', promoted: true, reason: 'no champion yet' });
+    expect((await readChampion(store, 'shop'))?.pointer.version).toBe(trained?.version);
+    const meta = await readMeta(store, 'shop', trained?.version ?? '');
+    expect(meta?.dataQuality).toMatchObject({ sources: 1, rowsRejected: expect.any(Number) });
+    expect(meta?.dataQuality?.rowsRead).toBeGreaterThan(meta?.dataQuality?.rowsAccepted ?? 0);
+    const lines = logged.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ message: 'training progress', phase: 'fit', epoch: 2 }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({ message: 'training finished', dataset: 'shop', backend: meta?.backend }),
+    );
+  });
+
+  it('on the schedule, trains only the datasets whose data changed since their last model', async () => {
+    // Act
+    const first = await createTrainHandler(() => store, fastTrain)(schedule, context);
+    const second = await createTrainHandler(() => store, fastTrain)(schedule, context);
+
+    // Assess
+    expect(first.trained.map((t) => t.dataset)).toEqual(['other']);
+    expect(first.skipped).toEqual([
+      { dataset: 'shop', reason: expect.stringMatching(/^data unchanged since the champion/) },
+    ]);
+    expect(second.trained).toEqual([]);
+    expect(second.skipped.map((s) => s.dataset)).toEqual(['other', 'shop']);
+  });
+
+  it('fails a direct invoke of a dataset without normalized data with a clear error', async () => {
+    // Act / Assess
+    await expect(createTrainHandler(() => store, fastTrain)({ dataset: 'nope' }, context)).rejects.toThrow(
+      UnknownDatasetError,
+    );
+    await expect(createTrainHandler(() => store, fastTrain)({ dataset: '../x' }, context)).rejects.toThrow(
+      /"dataset" must be a name/,
+    );
   });
 });

@@ -1,0 +1,98 @@
+import { loadNormalizedTransactions } from '../ingest';
+import type { BlobStore } from '../store/blob-store';
+import { latestVersion, loadIngestReports, readMeta } from './artifacts';
+import { readChampion } from './champion';
+import { normalizedDataFingerprint } from './data-fingerprint';
+import { type TrainDatasetOptions, type TrainDatasetResult, trainDataset } from './train-dataset';
+
+/** The dataset has no normalized data in the bucket (never uploaded, misspelt, or nothing ingested yet). */
+export class UnknownDatasetError extends Error {
+  constructor(dataset: string) {
+    super(
+      `dataset "${dataset}" has no normalized data (normalized/${dataset}/*.parquet): upload order files under uploads/${dataset}/ first`,
+    );
+    this.name = 'UnknownDatasetError';
+  }
+}
+
+const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** The dataset name is not one valuecast could have created from an upload key. */
+export class InvalidDatasetNameError extends Error {
+  constructor(dataset: unknown) {
+    super(`"dataset" must be a name of letters, digits, '.', '_' or '-', got ${JSON.stringify(dataset)}`);
+    this.name = 'InvalidDatasetNameError';
+  }
+}
+
+export function assertDatasetName(dataset: unknown): asserts dataset is string {
+  if (typeof dataset !== 'string' || !DATASET_NAME.test(dataset)) throw new InvalidDatasetNameError(dataset);
+}
+
+/** The datasets that have at least one normalized file (`normalized/<dataset>/…`). */
+export async function datasetsWithNormalizedData(store: BlobStore): Promise<string[]> {
+  const datasets = new Set<string>();
+  for await (const blob of store.list('normalized/')) {
+    const dataset = blob.key.split('/')[1];
+    if (dataset && blob.key.endsWith('.parquet')) datasets.add(dataset);
+  }
+  return [...datasets].sort();
+}
+
+/**
+ * Why a scheduled run may skip a dataset: its normalized data has the fingerprint of the data its champion,
+ * or its latest (possibly not promoted) version, was trained on. `undefined`: the data changed, train it.
+ */
+export async function unchangedReason(
+  store: BlobStore,
+  dataset: string,
+  fingerprint: string,
+): Promise<string | undefined> {
+  const champion = await readChampion(store, dataset);
+  if (champion) {
+    const meta = await readMeta(store, dataset, champion.pointer.version);
+    if (meta?.dataFingerprint === fingerprint)
+      return `data unchanged since the champion ${champion.pointer.version}`;
+  }
+  const latest = await latestVersion(store, dataset);
+  if (latest && latest !== champion?.pointer.version) {
+    const meta = await readMeta(store, dataset, latest);
+    if (meta?.dataFingerprint === fingerprint)
+      return `data unchanged since version ${latest} (not promoted: ${meta.promotion.reason})`;
+  }
+  return undefined;
+}
+
+/**
+ * Train one dataset of the bucket: its normalized Parquet, fingerprinted by the files' etags, with its
+ * ingest reports summarized into meta.json; models go to `models/<dataset>/…` of the same store.
+ * @throws UnknownDatasetError when the dataset has no normalized data
+ */
+export async function trainStoredDataset(
+  store: BlobStore,
+  dataset: string,
+  options: Pick<TrainDatasetOptions, 'horizonDays' | 'asOf' | 'fit' | 'onProgress'> & {
+    fingerprint?: { fingerprint: string; files: number };
+  } = {},
+): Promise<TrainDatasetResult> {
+  assertDatasetName(dataset);
+  const { fingerprint, files } = options.fingerprint ?? (await normalizedDataFingerprint(store, dataset));
+  if (files === 0) throw new UnknownDatasetError(dataset);
+  const started = performance.now();
+  const table = await loadNormalizedTransactions(store, dataset);
+  const ingestReports = await loadIngestReports(store, dataset);
+  const loadSeconds = (performance.now() - started) / 1000;
+  if (table.length === 0) throw new UnknownDatasetError(dataset);
+  return trainDataset({
+    store,
+    dataset,
+    table,
+    dataFingerprint: fingerprint,
+    ingestReports,
+    loadSeconds,
+    horizonDays: options.horizonDays,
+    asOf: options.asOf,
+    fit: options.fit,
+    onProgress: options.onProgress,
+  });
+}

@@ -36,6 +36,14 @@ const specSchema = z.object({
   labelScale: z.number().positive(),
   hidden: z.array(z.number().int().positive()),
   members: z.number().int().positive(),
+  calibration: z
+    .object({
+      blendColumn: z.string().optional(),
+      blendWeight: z.number().min(0).max(1),
+      x: z.array(z.number().positive()).min(1),
+      y: z.array(z.number().positive()).min(1),
+    })
+    .optional(),
 });
 
 const metadataSchema = z.object({

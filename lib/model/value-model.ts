@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { FeatureMatrix } from '../features/feature-matrix';
+import { applyCalibration, type ValueCalibration } from './calibration';
 import { mlpPredict } from './mlp';
 import { applyTransforms, assertSameColumns, type FeatureTransforms } from './transforms';
 import { zilnPredict } from './ziln';
@@ -21,6 +22,8 @@ export interface ModelSpec {
   readonly hidden: readonly number[];
   /** Ensemble size (towers in the one network). */
   readonly members: number;
+  /** Blend and money calibration fitted on held-out customers; absent = the network's own values. */
+  readonly calibration?: ValueCalibration;
 }
 
 /** How far above the largest spend seen in training a prediction may go before it is capped. */
@@ -76,6 +79,20 @@ export class TrainedModel {
    * @throws FeatureSchemaMismatchError when the matrix's columns are not the training columns
    */
   predict(features: FeatureMatrix): ValuePrediction {
+    const raw = this.predictNetwork(features);
+    const { calibration } = this.spec;
+    if (!calibration) return raw;
+    const blend = calibration.blendColumn ? columnOf(features, calibration.blendColumn) : undefined;
+    return { value: applyCalibration(calibration, raw.value, blend), pReturn: raw.pReturn };
+  }
+
+  /** The same model with a calibration in its spec (sharing the network: dispose only one of them). */
+  withCalibration(calibration: ValueCalibration): TrainedModel {
+    return new TrainedModel(this.network, { ...this.spec, calibration }, this.training);
+  }
+
+  /** The network's own predictions, before any calibration (what a calibration is fitted on). */
+  predictNetwork(features: FeatureMatrix): ValuePrediction {
     assertSameColumns(this.spec.featureNames, features.names);
     const x = applyTransforms(this.spec.transforms, features);
     const { rows, cols } = features;
@@ -105,4 +122,11 @@ export class TrainedModel {
   dispose(): void {
     this.network.dispose();
   }
+}
+
+function columnOf(features: FeatureMatrix, name: string): Float32Array {
+  const c = features.names.indexOf(name);
+  const out = new Float32Array(features.rows);
+  for (let r = 0; r < features.rows; r++) out[r] = features.values[r * features.cols + c] as number;
+  return out;
 }

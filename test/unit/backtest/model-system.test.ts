@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { TransactionTableBuilder } from '../../../lib/ingest/transaction-table';
+import { endOfDay, runBacktest } from '../../../lib/training/backtest';
+import { fitValueModel } from '../../../lib/training/fit-value-model';
+import { alignByCustomer, MissingPredictionError, modelSystem } from '../../../lib/training/model-system';
+import { syntheticShop } from '../features/synthetic-table';
+
+const FAST = { epochs: 2, members: 1 };
+
+describe('modelSystem', () => {
+  it('predicts a finite, non-negative value for every scored customer, in the backtest order', async () => {
+    // Prepare
+    const shop = syntheticShop(400);
+
+    // Act
+    const result = await runBacktest(shop, {
+      cutoff: '2021-06-30',
+      horizonDays: 90,
+      systems: [modelSystem({ fit: FAST })],
+    });
+
+    // Assess
+    const model = result.systems[0];
+    expect(model?.name).toBe('model');
+    expect(model?.predictions).toHaveLength(result.customers);
+    expect(model?.predictions.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+    expect(model?.metrics.gini).toBeGreaterThan(0);
+  });
+
+  it('reorders predictions to the scored customers and refuses a missing one', () => {
+    expect(
+      Array.from(
+        alignByCustomer(Int32Array.of(3, 1, 2), Float32Array.of(30, 10, 20), Int32Array.of(1, 2, 3)),
+      ),
+    ).toEqual([10, 20, 30]);
+    expect(() => alignByCustomer(Int32Array.of(1), Float32Array.of(1), Int32Array.of(2))).toThrow(
+      MissingPredictionError,
+    );
+  });
+});
+
+describe('fitValueModel', () => {
+  it('reads nothing at or after asOf: future transactions change neither the model nor its calibration', async () => {
+    // Prepare: the same shop with and without a burst of big purchases after asOf.
+    const asOf = endOfDay('2021-06-30');
+    const shop = syntheticShop(400, 540);
+    const withFuture = new TransactionTableBuilder();
+    for (let i = 0; i < shop.length; i++)
+      withFuture.add({
+        customerId: shop.customerIds[shop.customer[i] as number] as string,
+        time: shop.time[i] as number,
+        amount: shop.amount[i] as number,
+        orderId: shop.orderIds[shop.order[i] as number] as string,
+        categories: Object.fromEntries(
+          Object.entries(shop.categories).map(([name, { values, codes }]) => [
+            name,
+            values[codes[i] as number] as string,
+          ]),
+        ),
+      });
+    for (let c = 0; c < 50; c++)
+      withFuture.add({ customerId: `c${c}`, time: asOf + c * 3_600_000, amount: 10_000, orderId: `f${c}` });
+    const past = syntheticShop(400, 540);
+    const future = withFuture.build();
+
+    // Act
+    const a = await fitValueModel(past, asOf, { horizonDays: 90, fit: FAST });
+    const b = await fitValueModel(future, asOf, { horizonDays: 90, fit: FAST });
+
+    // Assess
+    const pa = a.model.predict(a.scoring).value;
+    const pb = b.model.predict(b.scoring).value;
+    expect(Array.from(pb)).toEqual(Array.from(pa));
+    expect(b.model.spec.calibration).toEqual(a.model.spec.calibration);
+    expect(a.trainWindows.every((t) => t < asOf)).toBe(true);
+    expect(a.holdout?.rows).toBeGreaterThan(0);
+    a.model.dispose();
+    b.model.dispose();
+  });
+});

@@ -24,7 +24,7 @@ export async function waitForReport(
   const key = `reports/ingest/${dataset}/${source}.json`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const report = await getJson<IngestReport>(bucketStore, key);
+    const report = await readWhole<IngestReport>(key);
     if (report) return report;
     if (Date.now() > deadline)
       throw new Error(`no ${key} within ${timeoutMs / 1000} s: the S3 trigger did not run`);
@@ -32,14 +32,28 @@ export async function waitForReport(
   }
 }
 
+/**
+ * The parsed JSON object at `key`, or `undefined` while it is absent or still being written: s3rver
+ * (unlike S3) can serve an object whose body is not fully on disk yet.
+ */
+async function readWhole<T>(key: string): Promise<T | undefined> {
+  try {
+    return await getJson<T>(bucketStore, key);
+  } catch (e: unknown) {
+    if (e instanceof SyntaxError) return undefined;
+    throw e;
+  }
+}
+
 /** Invoke a function through serverless offline's Lambda endpoint, as `aws lambda invoke` would. */
 export async function invokeFunction(
   name: 'preprocess' | 'train' | 'predict',
   event: unknown,
+  timeoutMs = 120_000,
 ): Promise<{ status: number; payload: unknown }> {
   const response = await fetch(
     `${localStack.lambdaEndpoint}/2015-03-31/functions/${localStack.functionName(name)}/invocations`,
-    { method: 'POST', body: JSON.stringify(event) },
+    { method: 'POST', body: JSON.stringify(event), signal: AbortSignal.timeout(timeoutMs) },
   );
   return { status: response.status, payload: await response.json() };
 }

@@ -6,6 +6,8 @@ export type Command = (args: string[]) => Promise<void>;
 const commands: Record<string, () => Promise<Command>> = {
   ingest: async () => (await import('./commands/ingest')).ingestCommand,
   backtest: async () => (await import('./commands/backtest')).backtestCommand,
+  train: async () => (await import('./commands/train')).trainCommand,
+  score: async () => (await import('./commands/score')).scoreCommand,
 };
 
 const usage = `valuecast — predict what each customer of an online shop will spend next
@@ -13,6 +15,8 @@ const usage = `valuecast — predict what each customer of an online shop will s
 Usage:
   valuecast ingest <file|dir>... --out <dir> [--dataset NAME] [--columns customer=…,date=…,amount=…]
   valuecast backtest --data <file|dir>... --cutoff YYYY-MM-DD --horizon <days> [--columns …] [--out metrics.json] [--predictions <file>]
+  valuecast train --data <file|dir>... --model-dir <dir> [--horizon 90] [--as-of YYYY-MM-DD] [--columns …] [--dataset NAME]
+  valuecast score --model-dir <dir> --data <file|dir>... [--as-of YYYY-MM-DD] --out predictions.csv [--columns …] [--dataset NAME]
   valuecast <command> --help`;
 
 /** Entry point of `npx valuecast`: errors become one clear line and exit code 1 (2 for usage). */

@@ -1,0 +1,176 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Metrics } from '../../lib/evaluate/metrics';
+import { DAY_MS } from '../../lib/features/compute-features';
+import { type IngestReport, loadTransactionsFromFiles, parseColumnMapping } from '../../lib/ingest';
+import type { TransactionTable } from '../../lib/ingest/transaction-table';
+import { FsBlobStore } from '../../lib/store/fs-store';
+import { localFilesFingerprint } from '../../lib/training/data-fingerprint';
+import {
+  DEFAULT_HORIZON_DAYS,
+  type TrainDatasetResult,
+  trainDataset,
+} from '../../lib/training/train-dataset';
+import { assertDatasetName } from '../../lib/training/train-stored-dataset';
+import { UsageError } from '../cli-error';
+import type { Command } from '../main';
+import { type Progress, terminalProgress } from '../progress';
+
+const USAGE =
+  'valuecast train --data <file|dir>... --model-dir <dir> [--horizon 90] [--as-of YYYY-MM-DD] [--columns customer=…,date=…,amount=…] [--dataset default]';
+const HELP = `Usage: ${USAGE}
+
+Fits the model on every transaction up to and including --as-of (default: the last day of the data),
+evaluates it out of time on the last --horizon days against the baselines and the current champion, and
+writes <model-dir>/models/<dataset>/<version>/{model.json,weights.bin,meta.json,predictions.csv}. The
+champion pointer <model-dir>/models/<dataset>/champion.json moves only if the new model is not worse.
+The model directory has the bucket's layout, so it can be copied to s3://<bucket>/ as is.`;
+const METRIC_COLUMNS: (keyof Metrics)[] = [
+  'gini',
+  'spearman',
+  'decileMape',
+  'mae',
+  'rmse',
+  'top10Share',
+  'aucReturn',
+];
+
+/** `valuecast train`: train, evaluate and (maybe) promote a model on local files. */
+export const trainCommand: Command = async (args) => {
+  const { values } = parseOptions(args, { horizon: { type: 'string' } });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const modelDir = requireModelDir(values['model-dir'], 'train');
+  const horizonDays = values.horizon === undefined ? DEFAULT_HORIZON_DAYS : Number(values.horizon);
+  if (!Number.isInteger(horizonDays) || horizonDays <= 0)
+    throw new UsageError(`--horizon must be a positive whole number of days, got "${values.horizon}"`);
+  const asOf = values['as-of'] === undefined ? undefined : parseAsOf(values['as-of']);
+  const dataset = datasetOf(values.dataset);
+
+  const progress = terminalProgress();
+  const { table, reports, seconds } = await loadData(values.data, values.columns, progress, 'train');
+  const started = performance.now();
+  const result = await trainDataset({
+    store: new FsBlobStore(modelDir),
+    dataset,
+    table,
+    dataFingerprint: await localFilesFingerprint(values.data ?? []),
+    horizonDays,
+    asOf,
+    ingestReports: reports,
+    loadSeconds: seconds,
+    onProgress: ({ phase, message, epoch }) =>
+      progress.update(
+        `${phase}: ${message}${epoch ? ` (loss ${epoch.trainLoss.toFixed(4)}${epoch.validationLoss === undefined ? '' : `, validation ${epoch.validationLoss.toFixed(4)}`})` : ''}`,
+      ),
+  });
+  progress.done();
+  console.log(formatSummary(result, modelDir, (performance.now() - started) / 1000));
+};
+
+const SHARED_OPTIONS = {
+  data: { type: 'string', multiple: true },
+  'model-dir': { type: 'string' },
+  'as-of': { type: 'string' },
+  columns: { type: 'string' },
+  dataset: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The options `train` and `score` share, plus the command's own. */
+export function parseOptions<Own extends Record<string, { type: 'string' }>>(args: string[], own: Own) {
+  try {
+    return parseArgs({ args, options: { ...SHARED_OPTIONS, ...own }, allowPositionals: false });
+  } catch (e: unknown) {
+    throw new UsageError(`${e instanceof Error ? e.message : String(e)} (see --help)`);
+  }
+}
+
+export function requireModelDir(value: string | undefined, command: string): string {
+  if (!value) throw new UsageError(`--model-dir is required (see valuecast ${command} --help)`);
+  return path.resolve(value);
+}
+
+export function datasetOf(value: string | undefined): string {
+  const dataset = value ?? 'default';
+  try {
+    assertDatasetName(dataset);
+  } catch (e: unknown) {
+    throw new UsageError(`--dataset: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return dataset;
+}
+
+/** `--as-of D` means "data up to and including day D": the instant right after D (UTC). */
+export function parseAsOf(day: string): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  const start = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
+  if (!match || new Date(start).toISOString().slice(0, 10) !== day)
+    throw new UsageError(`--as-of must be a date YYYY-MM-DD, got "${day}"`);
+  return start + DAY_MS;
+}
+
+/** Read the --data files with a progress line; a usage error when nothing could be read. */
+export async function loadData(
+  data: string[] | undefined,
+  columns: string | undefined,
+  progress: Progress,
+  command: string,
+): Promise<{ table: TransactionTable; reports: IngestReport[]; seconds: number }> {
+  if (!data || data.length === 0)
+    throw new UsageError(`--data is required (see valuecast ${command} --help)`);
+  const mapping = columns === undefined ? undefined : parseColumnMapping(columns);
+  const started = performance.now();
+  const { table, reports } = await loadTransactionsFromFiles(data, {
+    columns: mapping,
+    onProgress: (rows, _bytes, file) => progress.update(`reading ${file}: ${rows.toLocaleString('en')} rows`),
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const rejected = reports.reduce((n, r) => n + r.rowsRejected, 0);
+  const skipped = reports
+    .filter((r) => r.status === 'failed')
+    .map((r) => `\n  skipped ${r.sourceKey ?? r.source}: ${r.failureReason ?? 'failed'}`);
+  progress.done(
+    `read ${reports.length} file(s): ${table.length.toLocaleString('en')} transactions of ${table.customerIds.length.toLocaleString('en')} customers, ${rejected.toLocaleString('en')} rows rejected (${seconds.toFixed(1)} s)${skipped.join('')}`,
+  );
+  if (table.length === 0) throw new UsageError(`no transactions could be read from ${data.join(', ')}`);
+  return { table, reports, seconds };
+}
+
+function formatSummary(result: TrainDatasetResult, modelDir: string, seconds: number): string {
+  const { meta } = result;
+  const rows = Object.entries(meta.evaluation.systems).map(([name, m]) => [
+    name,
+    ...METRIC_COLUMNS.map((c) => formatNumber(m[c])),
+  ]);
+  const champion = meta.evaluation.champion;
+  if (champion)
+    rows.push([
+      `champion${champion.basis === 'recorded' ? ' (recorded)' : ''}`,
+      ...METRIC_COLUMNS.map((c) => formatNumber(champion.metrics[c])),
+    ]);
+  const header = ['system', ...METRIC_COLUMNS];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number)))
+      .join('  ');
+  const window = meta.evaluation.window;
+  return [
+    `trained on ${meta.rows.transactions.toLocaleString('en')} transactions of ${meta.rows.customers.toLocaleString('en')} customers, as of ${meta.asOf}, horizon ${meta.horizonDays} days, backend ${meta.backend}, ${seconds.toFixed(1)} s`,
+    `validation window ${window.from.slice(0, 10)} .. ${window.to.slice(0, 10)} (exclusive), ${meta.evaluation.customers.toLocaleString('en')} customers, ${(100 * meta.evaluation.returningShare).toFixed(1)}% returning:`,
+    line(header),
+    ...rows.map(line),
+    result.promoted
+      ? `promoted ${result.version}: ${result.reason}`
+      : `NOT promoted ${result.version}: ${result.reason} (the champion stays ${meta.promotion.previousChampion})`,
+    `artifacts: ${path.join(modelDir, result.prefix)}/{model.json,weights.bin,meta.json,predictions.csv}`,
+  ].join('\n');
+}
+
+function formatNumber(value: number | undefined): string {
+  if (value === undefined || value === null || !Number.isFinite(value)) return 'n/a';
+  return Math.abs(value) >= 100 ? value.toFixed(2) : value.toFixed(3);
+}

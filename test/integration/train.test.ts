@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import type { TrainResult } from '../../functions/train';
+import { generateOrderLog, ORDER_LOG_HEADER } from '../../lib/generate/order-log';
+import { getJson } from '../../lib/store/blob-store';
+import type { ModelMeta } from '../../lib/training/artifacts';
+import type { ChampionPointer } from '../../lib/training/champion';
+import { PREDICTIONS_HEADER } from '../../lib/training/predictions-csv';
+import { invokeFunction, bucketStore as store, uniqueDataset, waitForReport } from './local-stack-client';
+
+function ordersCsv(customers: number, seed: number): string {
+  const lines = [ORDER_LOG_HEADER.join(',')];
+  for (const { fields } of generateOrderLog({ customers, seed, days: 730 })) lines.push(fields.join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+async function train(dataset: string): Promise<TrainResult['trained'][number]> {
+  const { status, payload } = await invokeFunction('train', { dataset });
+  expect(status, JSON.stringify(payload)).toBe(200);
+  const result = payload as TrainResult;
+  expect(result.trained, JSON.stringify(payload)).toHaveLength(1);
+  return result.trained[0] as TrainResult['trained'][number];
+}
+
+describe('train on the local stack', () => {
+  it('trains an uploaded shop on wasm, writes the artifacts and moves the champion; a retraining records its decision', async () => {
+    // Prepare
+    const dataset = uniqueDataset('train');
+    await store.put(`uploads/${dataset}/orders.csv`, ordersCsv(1500, 3));
+    await waitForReport(dataset, 'orders');
+
+    // Act
+    const first = await train(dataset);
+    const second = await train(dataset);
+
+    // Assess
+    const prefix = `models/${dataset}/${first.version}`;
+    for (const file of ['model.json', 'weights.bin', 'meta.json', 'predictions.csv'])
+      expect(await store.head(`${prefix}/${file}`), file).toBeDefined();
+    expect(first).toMatchObject({ promoted: true, reason: 'no champion yet' });
+    const predictions = Buffer.from((await store.get(`${prefix}/predictions.csv`)) ?? []).toString('utf8');
+    expect(predictions.split('\n')[0]).toBe(PREDICTIONS_HEADER);
+    const meta = await getJson<ModelMeta>(store, `${prefix}/meta.json`);
+    expect(meta).toMatchObject({ backend: 'wasm', promotion: { status: 'promoted' } });
+    expect(meta?.dataFingerprint).toMatch(/^sha256:/);
+
+    const secondMeta = await getJson<ModelMeta>(store, `models/${dataset}/${second.version}/meta.json`);
+    expect(secondMeta?.promotion).toMatchObject({ reason: second.reason, previousChampion: first.version });
+    expect(secondMeta?.evaluation.champion).toMatchObject({ version: first.version, basis: 'evaluated' });
+    const pointer = await getJson<ChampionPointer>(store, `models/${dataset}/champion.json`);
+    expect(pointer?.version).toBe(second.promoted ? second.version : first.version);
+  });
+
+  it('answers a direct invoke of a dataset without data with the error that says so', async () => {
+    // Act
+    const { payload } = await invokeFunction('train', { dataset: uniqueDataset('missing') });
+
+    // Assess
+    expect(JSON.stringify(payload)).toMatch(/has no normalized data/);
+  });
+});

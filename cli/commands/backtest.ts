@@ -2,13 +2,20 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Metrics } from '../../lib/evaluate/metrics';
 import { type IngestReport, loadTransactionsFromFiles, parseColumnMapping } from '../../lib/ingest';
-import { type BacktestResult, runBacktest } from '../../lib/training/backtest';
+import type { EpochLog } from '../../lib/model/value-model';
+import {
+  BASELINE_SYSTEMS,
+  type BacktestResult,
+  type BacktestSystem,
+  runBacktest,
+} from '../../lib/training/backtest';
+import { modelSystem } from '../../lib/training/model-system';
 import { UsageError } from '../cli-error';
 import type { Command } from '../main';
 import { terminalProgress } from '../progress';
 
 const USAGE =
-  'valuecast backtest --data <file|dir>... --cutoff YYYY-MM-DD --horizon <days> [--columns customer=…,date=…,amount=…] [--out metrics.json] [--predictions predictions.csv]';
+  'valuecast backtest --data <file|dir>... --cutoff YYYY-MM-DD --horizon <days> [--columns customer=…,date=…,amount=…] [--systems model,mlp,bgnbd_gammagamma,linear,last_window] [--out metrics.json] [--predictions predictions.csv]';
 const METRIC_COLUMNS: (keyof Metrics)[] = [
   'gini',
   'spearman',
@@ -36,8 +43,9 @@ export const backtestCommand: Command = async (args) => {
   if (!values.horizon || !Number.isInteger(horizonDays) || horizonDays <= 0)
     throw new UsageError(`--horizon must be a positive whole number of days, got "${values.horizon ?? ''}"`);
   const columns = values.columns === undefined ? undefined : parseColumnMapping(values.columns);
-
   const progress = terminalProgress();
+  const systems = chooseSystems(values.systems, (message) => progress.update(`backtest: ${message}`));
+
   const started = performance.now();
   const { table, reports } = await loadTransactionsFromFiles(data, {
     columns,
@@ -49,6 +57,7 @@ export const backtestCommand: Command = async (args) => {
   const result = await runBacktest(table, {
     cutoff: values.cutoff,
     horizonDays,
+    systems,
     onProgress: (message) => progress.update(`backtest: ${message}`),
   });
   progress.done();
@@ -72,6 +81,7 @@ function parseOptions(args: string[]) {
         cutoff: { type: 'string' },
         horizon: { type: 'string' },
         columns: { type: 'string' },
+        systems: { type: 'string' },
         out: { type: 'string' },
         predictions: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -81,6 +91,39 @@ function parseOptions(args: string[]) {
   } catch (e: unknown) {
     throw new UsageError(`${e instanceof Error ? e.message : String(e)} (see valuecast backtest --help)`);
   }
+}
+
+/** Every system `valuecast backtest` knows, in the order of its table; all run by default. */
+export function backtestSystems(onProgress: (message: string) => void): BacktestSystem[] {
+  const fitProgress = (name: string) => ({
+    onEpoch: (log: EpochLog) =>
+      onProgress(
+        `${name}: epoch ${log.epoch}, loss ${log.trainLoss.toFixed(4)}` +
+          (log.validationLoss === undefined ? '' : `, held-out loss ${log.validationLoss.toFixed(4)}`),
+      ),
+    onProgress: (message: string) => onProgress(`${name}: ${message}`),
+  });
+  return [
+    modelSystem(fitProgress('model')),
+    modelSystem({ name: 'mlp', fit: { architecture: 'mlp', members: 1 }, ...fitProgress('mlp') }),
+    ...BASELINE_SYSTEMS,
+  ];
+}
+
+function chooseSystems(list: string | undefined, onProgress: (message: string) => void): BacktestSystem[] {
+  const all = backtestSystems(onProgress);
+  if (list === undefined) return all;
+  const names = list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !all.some((s) => s.name === name));
+  if (names.length === 0 || unknown.length > 0)
+    throw new UsageError(
+      `--systems takes a comma-separated list of ${all.map((s) => s.name).join(', ')}` +
+        (unknown.length > 0 ? `; unknown: ${unknown.join(', ')}` : ''),
+    );
+  return all.filter((s) => names.includes(s.name));
 }
 
 function loadSummary(reports: IngestReport[], rows: number, seconds: number): string {

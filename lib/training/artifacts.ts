@@ -13,11 +13,15 @@ export interface ChampionEvaluation {
   version: string;
   /**
    * `evaluated`: re-scored on this window (features rebuilt with its categorical levels, BG/NBD refitted
-   * at the window's start, as in training). `recorded`: its features no longer match today's, so the
-   * metrics are those recorded when it was promoted, on its own window.
+   * at the window's start, as in training); only when it was trained on data before the window, so the
+   * comparison is out of time for both. `recorded`: the metrics recorded when it was promoted (its own
+   * out-of-time window), because re-scoring it here would be in-sample (it was fitted or early-stopped on
+   * part of this window), its features no longer match today's, or it could not be loaded; `note` says which.
    */
   basis: 'evaluated' | 'recorded';
   metrics: Pick<Metrics, 'gini' | 'decileMape'> & Partial<Metrics>;
+  /** With basis `recorded` because of overlap: its in-sample metrics on this window, for information only. */
+  inSampleMetrics?: Metrics;
   note?: string;
 }
 

@@ -262,7 +262,7 @@ export async function trainDataset(
           const verdict = decidePromotion(modelMetrics, usedChampion?.metrics);
           const basis =
             usedChampion?.basis === 'recorded'
-              ? ` (against the champion's recorded metrics: ${usedChampion.note})`
+              ? ` (against the champion's recorded out-of-time metrics: ${usedChampion.note})`
               : '';
           return { ...verdict, reason: `${verdict.reason}${basis}` };
         },
@@ -300,7 +300,12 @@ export function defaultAsOf(table: TransactionTable): number {
   return Math.floor(lastTime(table) / DAY_MS) * DAY_MS + DAY_MS;
 }
 
-/** Score the champion on the validation window, or fall back to its recorded metrics when its features changed. */
+/**
+ * The champion's metrics to compare with: re-scored on the validation window when it was trained on data
+ * before the window (both then out of time), else its recorded metrics. A champion trained on data that
+ * reaches into the window was fitted on fresher rows and early-stopped on the window's own labels: scoring
+ * it there would favour it over every challenger, so unchanged or slowly growing data would never promote.
+ */
 async function evaluateChampion(
   store: BlobStore,
   dataset: string,
@@ -313,10 +318,11 @@ async function evaluateChampion(
     customerIds: readonly string[];
   },
 ): Promise<ChampionEvaluation> {
-  const recorded = (note: string): ChampionEvaluation => ({
+  const recorded = (note: string, inSampleMetrics?: Metrics): ChampionEvaluation => ({
     version: pointer.version,
     basis: 'recorded',
     metrics: { gini: pointer.gini, decileMape: pointer.decileMape },
+    inSampleMetrics,
     note,
   });
   let loaded: Awaited<ReturnType<typeof loadModelVersion>>;
@@ -342,11 +348,14 @@ async function evaluateChampion(
       const row = rowOf.get(window.table.customerIds[c] as string);
       if (row !== undefined) predictions[row] = value[r] as number;
     });
-    return {
-      version: pointer.version,
-      basis: 'evaluated',
-      metrics: evaluateMetrics(window.actual, predictions),
-    };
+    const metrics = evaluateMetrics(window.actual, predictions);
+    const championAsOf = Date.parse(loaded.meta.asOf);
+    if (championAsOf > window.asOf)
+      return recorded(
+        `it was trained on data up to ${loaded.meta.asOf.slice(0, 10)}, inside this validation window, so its score here would be in-sample`,
+        metrics,
+      );
+    return { version: pointer.version, basis: 'evaluated', metrics };
   } finally {
     loaded.model.dispose();
   }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getText } from '../../../lib/store/blob-store';
 import { FsBlobStore } from '../../../lib/store/fs-store';
 import { type ModelMeta, readMeta } from '../../../lib/training/artifacts';
-import { readChampion } from '../../../lib/training/champion';
+import { decidePromotion, readChampion } from '../../../lib/training/champion';
 import { fitValueModel } from '../../../lib/training/fit-value-model';
 import { PREDICTIONS_HEADER } from '../../../lib/training/predictions-csv';
 import { loadChampionModel, scoreCustomers } from '../../../lib/training/score-customers';
@@ -158,8 +158,40 @@ describe('trainDataset', () => {
       reason: worse.reason,
       previousChampion: first.version,
     });
-    expect(meta.evaluation.champion).toMatchObject({ version: first.version, basis: 'evaluated' });
+    expect(meta.evaluation.champion).toMatchObject({ version: first.version, basis: 'recorded' });
+    expect(meta.evaluation.champion?.note).toMatch(/in-sample/);
     expect(meta.evaluation.champion?.metrics.gini).toBeGreaterThan(worse.metrics.gini);
+  });
+
+  it('re-scores on the same window a champion trained before that window, and decides against it', async () => {
+    // Prepare
+    const asOf = Date.parse(first.meta.asOf);
+    const older = await trainDataset({
+      store,
+      dataset: 'growing',
+      table,
+      dataFingerprint: 'sha256:older',
+      asOf: asOf - 90 * 86_400_000,
+      fit: FAST_FIT,
+    });
+
+    // Act
+    const newer = await trainDataset({
+      store,
+      dataset: 'growing',
+      table,
+      dataFingerprint: 'sha256:newer',
+      fit: FAST_FIT,
+    });
+
+    // Assess
+    const champion = newer.meta.evaluation.champion;
+    expect(champion).toMatchObject({ version: older.version, basis: 'evaluated' });
+    const expected = decidePromotion(newer.metrics, champion?.metrics).promoted;
+    expect(newer.promoted).toBe(expected);
+    expect((await readChampion(store, 'growing'))?.pointer.version).toBe(
+      expected ? newer.version : older.version,
+    );
   });
 
   it('refuses a horizon the history cannot support', async () => {

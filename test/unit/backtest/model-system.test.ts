@@ -10,7 +10,7 @@ const FAST = { epochs: 2, members: 1 };
 describe('modelSystem', () => {
   it('predicts a finite, non-negative value for every scored customer, in the backtest order', async () => {
     // Prepare
-    const shop = syntheticShop(400);
+    const shop = syntheticShop(250);
 
     // Act
     const result = await runBacktest(shop, {
@@ -43,7 +43,7 @@ describe('fitValueModel', () => {
   it('reads nothing at or after asOf: future transactions change neither the model nor its calibration', async () => {
     // Prepare: the same shop with and without a burst of big purchases after asOf.
     const asOf = endOfDay('2021-06-30');
-    const shop = syntheticShop(400, 540);
+    const shop = syntheticShop(250, 540);
     const withFuture = new TransactionTableBuilder();
     for (let i = 0; i < shop.length; i++)
       withFuture.add({
@@ -60,7 +60,7 @@ describe('fitValueModel', () => {
       });
     for (let c = 0; c < 50; c++)
       withFuture.add({ customerId: `c${c}`, time: asOf + c * 3_600_000, amount: 10_000, orderId: `f${c}` });
-    const past = syntheticShop(400, 540);
+    const past = syntheticShop(250, 540);
     const future = withFuture.build();
 
     // Act

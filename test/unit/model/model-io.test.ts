@@ -55,6 +55,38 @@ describe('saveModel / loadModel', () => {
     });
   }
 
+  it('round-trips a calibrated model: the blend and money map travel in model.json', async () => {
+    // Prepare: blend with the synthetic shop's spend column, then a map that doubles.
+    const network = await fitModel(shop.train, undefined, {
+      architecture: 'ziln',
+      seed: 5,
+      epochs: 2,
+      batchSize: 128,
+      learningRate: 0.003,
+      patience: 3,
+    });
+    const model = network.withCalibration({
+      blendColumn: 'total_spend',
+      blendWeight: 0.25,
+      x: [1, 100],
+      y: [2, 200],
+    });
+    const raw = network.predict(shop.test.features).value;
+    const before = model.predict(shop.test.features).value;
+
+    // Act
+    await saveModel(model, store, 'models/shop/v2');
+    const loaded = await loadModel(store, 'models/shop/v2');
+    const after = loaded.predict(shop.test.features).value;
+    model.dispose();
+    loaded.dispose();
+
+    // Assess
+    expect(after).toEqual(before);
+    expect(loaded.spec.calibration).toEqual(model.spec.calibration);
+    expect(before).not.toEqual(raw);
+  });
+
   it('reports a missing model as a missing blob', async () => {
     // Act + Assess
     await expect(loadModel(store, 'models/none/v1')).rejects.toThrow(BlobNotFoundError);

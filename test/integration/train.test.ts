@@ -14,7 +14,8 @@ function ordersCsv(customers: number, seed: number): string {
 }
 
 async function train(dataset: string): Promise<TrainResult['trained'][number]> {
-  const { status, payload } = await invokeFunction('train', { dataset });
+  // A training takes ~30 s here, minutes on a machine busy with other work: allow the Lambda's own 15 minutes.
+  const { status, payload } = await invokeFunction('train', { dataset }, 900_000);
   expect(status, JSON.stringify(payload)).toBe(200);
   const result = payload as TrainResult;
   expect(result.trained, JSON.stringify(payload)).toHaveLength(1);

@@ -163,15 +163,32 @@ export function visibleCustomers(table: TransactionTable, asOf: number): Int32Ar
   return visible.slice(0, n);
 }
 
-interface Summary {
-  /** Base feature columns, row-major, BTYD expectation columns left at 0. */
-  base: Float32Array;
+/**
+ * The BG/NBD and Gamma-Gamma inputs of every visible customer as of `asOf`, in {@link visibleCustomers}
+ * order and with computeFeatures' conventions: what the fits see, for benchmarks and diagnostics.
+ */
+export function btydSummary(table: TransactionTable, asOf: number): BtydSummary {
+  const { x, recency, tenure, repeatMean, firstDaySpend } = summarize(
+    table,
+    asOf,
+    visibleCustomers(table, asOf),
+  );
+  return { x, recency, tenure, repeatMean, firstDaySpend };
+}
+
+/** Per customer: repeat purchase days x, recency and tenure in days, mean repeat-day spend, first-day spend. */
+export interface BtydSummary {
   x: Float64Array;
   recency: Float64Array;
   tenure: Float64Array;
   /** Mean net value of the repeat purchase days (0 without repeats): Gamma-Gamma's input. */
   repeatMean: Float64Array;
   firstDaySpend: Float64Array;
+}
+
+interface Summary extends BtydSummary {
+  /** Base feature columns, row-major, BTYD expectation columns left at 0. */
+  base: Float32Array;
   /** Per categorical column, the latest non-missing code of each row's customer (−1 when none). */
   lastCodes: Record<string, Int32Array>;
 }

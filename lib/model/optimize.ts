@@ -3,6 +3,8 @@ export interface MinimizeResult {
   x: number[];
   value: number;
   iterations: number;
+  /** Calls of the objective: what a minimisation costs. */
+  evaluations: number;
   converged: boolean;
 }
 
@@ -31,7 +33,9 @@ export function nelderMead(
   const fTol = options.functionTolerance ?? 1e-10;
   const xTol = options.pointTolerance ?? 1e-8;
   const step = options.initialStep ?? 0.5;
+  let evaluations = 0;
   const safe = (x: number[]): number => {
+    evaluations++;
     const v = f(x);
     return Number.isFinite(v) ? v : Number.POSITIVE_INFINITY;
   };
@@ -100,7 +104,13 @@ export function nelderMead(
   }
   order.sort((i, j) => (values[i] as number) - (values[j] as number));
   const best = order[0] as number;
-  return { x: (simplex[best] as number[]).slice(), value: values[best] as number, iterations, converged };
+  return {
+    x: (simplex[best] as number[]).slice(),
+    value: values[best] as number,
+    iterations,
+    evaluations,
+    converged,
+  };
 }
 
 function isSettled(simplex: number[][], values: number[], best: number, fTol: number, xTol: number): boolean {

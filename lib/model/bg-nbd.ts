@@ -184,7 +184,9 @@ function maximise(
     // the likelihood and the predictions no longer change: that is a usable optimum, not a failure.
     const flat = first.value - result.value <= 1e-9 * Math.abs(result.value);
     const candidate = { ...result, converged: result.converged || flat };
+    // (The first finite candidate always counts: ∞ − 1e-9·∞ is NaN, which no comparison passes.)
     const better =
+      best.value === Number.POSITIVE_INFINITY ||
       candidate.value < best.value - 1e-9 * Math.abs(best.value) ||
       (candidate.converged && !best.converged && candidate.value <= best.value + 1e-9 * Math.abs(best.value));
     if (better) best = candidate;

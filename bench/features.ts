@@ -134,6 +134,9 @@ function main(): void {
       converged: bgNbd.result.converged,
       reason: bgNbd.result.reason,
       customers: bgNbd.result.customers,
+      sampleSize: bgNbd.result.sampleSize,
+      iterations: bgNbd.result.iterations,
+      evaluations: bgNbd.result.evaluations,
       params: bgNbd.result.params,
     },
     gammaGammaFitSeconds: round(gammaGamma.seconds),
@@ -141,6 +144,7 @@ function main(): void {
       converged: gammaGamma.result.converged,
       reason: gammaGamma.result.reason,
       customers: gammaGamma.result.customers,
+      sampleSize: gammaGamma.result.sampleSize,
       params: gammaGamma.result.params,
     },
     peakRssMB: Math.round(peakRss / 2 ** 20),
@@ -166,12 +170,14 @@ function describeFit(fit: {
   converged: boolean;
   reason?: string;
   customers: number;
+  sampleSize?: number;
+  evaluations?: number;
   params: object;
 }): string {
   const params = Object.entries(fit.params)
     .map(([k, v]) => `${k}=${(v as number).toPrecision(4)}`)
     .join(' ');
-  return `${fit.converged ? 'converged' : `NOT converged (${fit.reason})`} on ${fit.customers.toLocaleString('en')} customers: ${params}`;
+  return `${fit.converged ? 'converged' : `NOT converged (${fit.reason})`} on ${(fit.sampleSize ?? fit.customers).toLocaleString('en')} of ${fit.customers.toLocaleString('en')} customers${fit.evaluations === undefined ? '' : `, ${fit.evaluations} likelihood evaluations`}: ${params}`;
 }
 
 function round(seconds: number): number {

@@ -126,13 +126,23 @@ function stack(parts: CustomerFeatures[]): CustomerFeatures {
     cols: head.cols,
     rows: parts.reduce((n, p) => n + p.rows, 0),
     values: concat(parts.map((p) => p.values)),
-    customers: Int32Array.from(parts.flatMap((p) => Array.from(p.customers))),
+    customers: concatInt32(parts.map((p) => p.customers)),
     spec: head.spec,
   };
 }
 
 function concat(parts: Float32Array[]): Float32Array {
   const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function concatInt32(parts: Int32Array[]): Int32Array {
+  const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
     out.set(p, at);

@@ -113,16 +113,21 @@ export function* generateOrderLog(options: OrderLogOptions): Generator<OrderLine
         }
       }
       if (random.next() < churnAfterPurchase) break;
-      time = nextPurchase(random, time, ratePerDay);
+      time = nextPurchase(random, time, ratePerDay, end);
     }
   }
 }
 
-/** Next purchase time of a seasonally modulated Poisson process, by thinning. */
-function nextPurchase(random: Random, from: number, ratePerDay: number): number {
+/**
+ * Next purchase time of a seasonally modulated Poisson process, by thinning; `end` or later once it falls
+ * past the period (a tiny rate can jump beyond the Date range, where the month is NaN and thinning never
+ * accepts).
+ */
+function nextPurchase(random: Random, from: number, ratePerDay: number, end: number): number {
   let time = from;
   for (;;) {
     time += random.exponential(ratePerDay * MAX_MONTH_FACTOR) * DAY_MS;
+    if (!(time < end)) return end;
     const factor = MONTH_RATE_FACTOR[new Date(time).getUTCMonth()] as number;
     if (random.next() < factor / MAX_MONTH_FACTOR) return time;
   }

@@ -9,7 +9,12 @@ import uploadEvent from '../../events/s3-upload.json';
 import { getText } from '../../lib/store/blob-store';
 import { createS3Client } from '../../lib/store/s3-store';
 import { localStack } from '../../scripts/local-stack';
-import { invokeFunction, bucketStore as store, uniqueDataset, waitForReport } from './local-stack-client';
+import {
+  invokeFunction,
+  bucketStore as store,
+  uniqueDataset,
+  waitForReport,
+} from '../../scripts/stack-client';
 
 const onlineRetailDays = path.resolve(__dirname, '../../../shared/data/online-retail-uci/by-day');
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IngestReport } from '../../lib/ingest';
 import { localStack } from '../../scripts/local-stack';
-import { bucketStore as store, uniqueDataset, waitForReport } from './local-stack-client';
+import { bucketStore as store, uniqueDataset, waitForReport } from '../../scripts/stack-client';
 
 const sharedData = path.resolve(__dirname, '../../../shared/data');
 const onlineRetailDays = path.join(sharedData, 'online-retail-uci/by-day');

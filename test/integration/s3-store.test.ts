@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BlobNotFoundError, getText, PreconditionFailedError } from '../../lib/store/blob-store';
 import { createS3Client, S3BlobStore } from '../../lib/store/s3-store';
 import { localStack } from '../../scripts/local-stack';
-import { bucketStore as store, uniqueDataset } from './local-stack-client';
+import { bucketStore as store, uniqueDataset } from '../../scripts/stack-client';
 
 // Under a prefix no function listens to: these objects trigger nothing.
 const base = () => `it-store/${uniqueDataset('s3')}`;

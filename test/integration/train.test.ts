@@ -5,7 +5,12 @@ import { getJson } from '../../lib/store/blob-store';
 import type { ModelMeta } from '../../lib/training/artifacts';
 import type { ChampionPointer } from '../../lib/training/champion';
 import { PREDICTIONS_HEADER } from '../../lib/training/predictions-csv';
-import { invokeFunction, bucketStore as store, uniqueDataset, waitForReport } from './local-stack-client';
+import {
+  invokeFunction,
+  bucketStore as store,
+  uniqueDataset,
+  waitForReport,
+} from '../../scripts/stack-client';
 
 function ordersCsv(customers: number, seed: number): string {
   const lines = [ORDER_LOG_HEADER.join(',')];

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { IngestReport } from '../../lib/ingest';
-import { getJson } from '../../lib/store/blob-store';
-import { createS3BlobStore } from '../../lib/store/s3-store';
-import { localStack } from '../../scripts/local-stack';
+import type { IngestReport } from '../lib/ingest';
+import { getJson } from '../lib/store/blob-store';
+import { createS3BlobStore } from '../lib/store/s3-store';
+import { localStack } from './local-stack';
 
 /** The local stack's data bucket, as the Lambdas see it. */
 export const bucketStore = createS3BlobStore({

@@ -1,0 +1,54 @@
+import { parse } from 'csv-parse/sync';
+
+/** One customer's row of the champion's `predictions.csv`. */
+export interface BatchScore {
+  id: string;
+  predictedValue: number;
+  /** `null` for models that do not estimate it. */
+  pReturn: number | null;
+  valueDecile: number;
+  modelVersion: string;
+}
+
+/** The champion's batch scores, indexed by customer, with the decile boundaries they imply. */
+export interface BatchScores {
+  byId: ReadonlyMap<string, BatchScore>;
+  /**
+   * `decileFloors[k]` is the lowest predicted value in decile `k + 1` (k = 0..8); a value at or above it
+   * belongs to that decile or a better one. Decile 10 has no floor.
+   */
+  decileFloors: readonly number[];
+}
+
+/**
+ * Index `predictions.csv` (header `customer_id,predicted_value,p_return,value_decile,model_version`).
+ * Ids the writer escaped against spreadsheet formulas (a leading `'`) are unescaped, so the lookup key
+ * is the customer id as the shop knows it.
+ */
+export function parseBatchScores(csv: string): BatchScores {
+  const records = parse(csv, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const byId = new Map<string, BatchScore>();
+  const floors = new Array<number>(9).fill(Number.POSITIVE_INFINITY);
+  for (const record of records) {
+    const id = unescapeCell(record.customer_id ?? '');
+    const predictedValue = Number(record.predicted_value);
+    const valueDecile = Number(record.value_decile);
+    const pReturn = record.p_return === undefined || record.p_return === '' ? null : Number(record.p_return);
+    byId.set(id, { id, predictedValue, pReturn, valueDecile, modelVersion: record.model_version ?? '' });
+    if (valueDecile >= 1 && valueDecile <= 9)
+      floors[valueDecile - 1] = Math.min(floors[valueDecile - 1] as number, predictedValue);
+  }
+  // An empty decile (fewer than ten customers) inherits the next better decile's floor.
+  for (let k = 1; k < 9; k++) if (!Number.isFinite(floors[k])) floors[k] = floors[k - 1] as number;
+  return { byId, decileFloors: floors };
+}
+
+/** The decile (1 = top 10%) a new predicted value falls into among the champion's batch scores. */
+export function decileOf(value: number, decileFloors: readonly number[]): number {
+  for (let k = 0; k < decileFloors.length; k++) if (value >= (decileFloors[k] as number)) return k + 1;
+  return decileFloors.length + 1;
+}
+
+function unescapeCell(cell: string): string {
+  return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
+}

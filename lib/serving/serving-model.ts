@@ -1,0 +1,32 @@
+import type { TrainedModel } from '../model/value-model';
+import type { BlobStore } from '../store/blob-store';
+import { getText } from '../store/blob-store';
+import { type ModelMeta, predictionsKey } from '../training/artifacts';
+import { loadModelVersion } from '../training/score-customers';
+import { type BatchScores, parseBatchScores } from './batch-scores';
+
+/** Everything serving needs of one model version, loaded completely before it is served. */
+export interface ServingModel {
+  dataset: string;
+  version: string;
+  model: TrainedModel;
+  meta: ModelMeta;
+  batch: BatchScores;
+}
+
+/** Load a model version with its meta.json and its indexed batch scores (predictions.csv). */
+export async function loadServingModel(
+  store: BlobStore,
+  dataset: string,
+  version: string,
+): Promise<ServingModel> {
+  const [loaded, csv] = await Promise.all([
+    loadModelVersion(store, dataset, version),
+    getText(store, predictionsKey(dataset, version)),
+  ]);
+  if (csv === undefined) {
+    loaded.model.dispose();
+    throw new Error(`model version ${version} of "${dataset}" has no predictions.csv`);
+  }
+  return { dataset, version, model: loaded.model, meta: loaded.meta, batch: parseBatchScores(csv) };
+}

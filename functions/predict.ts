@@ -1,30 +1,70 @@
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createApi } from '../lib/serving/api';
+import { ApiError, errorResponse } from '../lib/serving/api-error';
+import { ModelCache } from '../lib/serving/model-cache';
+import { parseServingConfig } from '../lib/serving/serving-config';
+import type { BlobStore } from '../lib/store/blob-store';
+import { dataStore } from './shared/data-store';
+import { logEvent } from './shared/log';
 
+type Event = APIGatewayProxyEventV2;
 type Response = APIGatewayProxyStructuredResultV2;
 
-function json(statusCode: number, body: unknown): Response {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+/** Headers on every response, errors included. */
+const SECURITY_HEADERS = {
+  'content-type': 'application/json',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+};
+
+function securityHeaders(): MiddlewareObj<Event, Response> {
+  const apply = (request: { response: Response | undefined | null }) => {
+    if (request.response) request.response.headers = { ...request.response.headers, ...SECURITY_HEADERS };
+  };
+  return { after: apply, onError: apply };
 }
 
-function error(statusCode: number, code: string, message: string): Response {
-  return json(statusCode, { error: { code, message } });
+/** The one error mapper: ApiErrors answer as they say; anything else is logged and answered 500. */
+function errorMapper(): MiddlewareObj<Event, Response> {
+  return {
+    onError: (request) => {
+      const { error } = request;
+      if (!(error instanceof ApiError))
+        logEvent('error', 'request failed', {
+          route: request.event.routeKey,
+          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        });
+      request.response = errorResponse(error);
+    },
+  };
 }
-
-const modelRoutes = new Set(['POST /predict', 'GET /customers/{id}', 'GET /model']);
 
 /**
- * Placeholder until serving lands (issue 5): `GET /health` answers, and every model route answers
- * what the API contract says while no champion model exists yet (503 NO_MODEL, with what to do).
+ * Build the predict handler over a store (the data bucket in Lambda, a directory in tests). The model
+ * cache lives as long as the handler: at module scope, across warm invocations.
  */
-export const handler = middy<APIGatewayProxyEventV2, Response>().handler(async (event) => {
-  if (event.routeKey === 'GET /health') return json(200, { status: 'ok' });
-  if (modelRoutes.has(event.routeKey)) {
-    return error(
-      503,
-      'NO_MODEL',
-      'no model has been trained yet: upload order CSVs under uploads/<dataset>/ and run training',
-    );
-  }
-  return error(404, 'NOT_FOUND', `no route ${event.routeKey}`);
-});
+export function createHandler(store: () => BlobStore, env: NodeJS.ProcessEnv = process.env) {
+  let api: ((event: Event) => Promise<Response>) | undefined;
+  return middy<Event, Response>()
+    .use(securityHeaders())
+    .use(errorMapper())
+    .handler(async (event) => {
+      if (!api) {
+        const config = parseServingConfig(env);
+        const cache = new ModelCache(store(), {
+          refreshSeconds: config.refreshSeconds,
+          onStaleServe: (dataset, error) =>
+            logEvent('warn', 'champion refresh failed; serving the previous model', {
+              dataset,
+              error: error instanceof Error ? error.message : String(error),
+            }),
+        });
+        api = createApi({ store: store(), cache, config });
+      }
+      return api(event);
+    });
+}
+
+/** `POST /predict`, `GET /customers/{id}`, `GET /model`, `GET /health` (BRIEF.md "HTTP API"). */
+export const handler = createHandler(dataStore);

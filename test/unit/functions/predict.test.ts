@@ -1,34 +1,295 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
-import customer from '../../../events/http-customer.json';
-import health from '../../../events/http-health.json';
-import predict from '../../../events/http-predict.json';
-import { handler } from '../../../functions/predict';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import customerEvent from '../../../events/http-customer.json';
+import healthEvent from '../../../events/http-health.json';
+import predictEvent from '../../../events/http-predict.json';
+import { createHandler } from '../../../functions/predict';
+import type { TransactionTable } from '../../../lib/ingest/transaction-table';
+import { parseBatchScores } from '../../../lib/serving/batch-scores';
+import { getText } from '../../../lib/store/blob-store';
+import { FsBlobStore } from '../../../lib/store/fs-store';
+import { predictionsKey } from '../../../lib/training/artifacts';
+import { type TrainDatasetResult, trainDataset } from '../../../lib/training/train-dataset';
+import { shopTable } from '../training/shop-table';
 
 const context = {} as Context;
+type Handler = ReturnType<typeof createHandler>;
 
-describe('predict handler (before serving exists)', () => {
-  it('answers GET /health with 200 ok', async () => {
+function postPredict(body: unknown, headers: Record<string, string> = {}): APIGatewayProxyEventV2 {
+  return {
+    ...(predictEvent as APIGatewayProxyEventV2),
+    headers: { ...predictEvent.headers, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  };
+}
+
+function get(routeKey: string, query: Record<string, string>, id?: string): APIGatewayProxyEventV2 {
+  return {
+    ...(customerEvent as APIGatewayProxyEventV2),
+    routeKey,
+    queryStringParameters: query,
+    pathParameters: id === undefined ? undefined : { id },
+  };
+}
+
+/** A customer's transactions as a client would post them. */
+function postedCustomer(table: TransactionTable, id: string) {
+  const c = table.customerIds.indexOf(id);
+  const transactions = [];
+  for (let i = 0; i < table.length; i++) {
+    if (table.customer[i] !== c) continue;
+    const order = table.order[i] as number;
+    const categories: Record<string, string> = {};
+    for (const [column, { values, codes }] of Object.entries(table.categories)) {
+      const code = codes[i] as number;
+      if (code >= 0) categories[column] = values[code] as string;
+    }
+    transactions.push({
+      date: new Date(table.time[i] as number).toISOString(),
+      amount: table.amount[i] as number,
+      orderId: order >= 0 ? table.orderIds[order] : undefined,
+      categories,
+    });
+  }
+  return { id, transactions };
+}
+
+async function call(handler: Handler, event: APIGatewayProxyEventV2) {
+  const response = await handler(event, context);
+  return { status: response.statusCode, headers: response.headers, body: JSON.parse(String(response.body)) };
+}
+
+describe('predict handler', () => {
+  const table = shopTable(400);
+  let root: string;
+  let store: FsBlobStore;
+  let trained: TrainDatasetResult;
+  let handler: Handler;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'valuecast-predict-'));
+    store = new FsBlobStore(root);
+    trained = await trainDataset({
+      store,
+      dataset: 'shop',
+      table,
+      dataFingerprint: 'sha256:x',
+      fit: { epochs: 2, members: 1 },
+    });
+    await store.put('uploads/untrained/orders.csv', 'order_id\n');
+    handler = createHandler(() => store, { MAX_BATCH: '5', MAX_BODY_BYTES: '200000' });
+  }, 120_000);
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('answers GET /health with 200 and the security headers', async () => {
     // Act
-    const response = await handler(health as APIGatewayProxyEventV2, context);
+    const { status, headers, body } = await call(handler, healthEvent as APIGatewayProxyEventV2);
 
     // Assess
-    expect(response.statusCode).toBe(200);
-    expect(JSON.parse(String(response.body))).toEqual({ status: 'ok' });
+    expect(status).toBe(200);
+    expect(body).toEqual({ status: 'ok' });
+    expect(headers).toMatchObject({
+      'content-type': 'application/json',
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    });
+  });
+
+  it('predicts posted customers with the same numbers and deciles as the batch scores at the same asOf', async () => {
+    // Prepare
+    const batch = parseBatchScores((await getText(store, predictionsKey('shop', trained.version))) ?? '');
+    const ids = [...batch.byId.keys()].filter((_, i) => i % 67 === 0).slice(0, 5);
+
+    // Act
+    const { status, body } = await call(
+      handler,
+      postPredict({ dataset: 'shop', customers: ids.map((id) => postedCustomer(table, id)) }),
+    );
+
+    // Assess
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body).toMatchObject({
+      modelVersion: trained.version,
+      horizonDays: trained.meta.horizonDays,
+      asOf: trained.meta.asOf,
+    });
+    for (const [i, id] of ids.entries()) {
+      const row = batch.byId.get(id);
+      expect(body.predictions[i]).toEqual({
+        id,
+        predictedValue: row?.predictedValue,
+        pReturn: row?.pReturn,
+        valueDecile: row?.valueDecile,
+      });
+    }
+  });
+
+  it('ignores transactions at or after asOf', async () => {
+    // Prepare
+    const id = table.customerIds[0] as string;
+    const customer = postedCustomer(table, id);
+    const late = { date: '2999-01-01', amount: 1e6 };
+
+    // Act
+    const plain = await call(handler, postPredict({ dataset: 'shop', customers: [customer] }));
+    const withLate = await call(
+      handler,
+      postPredict({
+        dataset: 'shop',
+        customers: [{ ...customer, transactions: [...customer.transactions, late] }],
+      }),
+    );
+
+    // Assess
+    expect(withLate.body.predictions).toEqual(plain.body.predictions);
   });
 
   it.each([
-    ['POST /predict', predict],
-    ['GET /customers/{id}', customer],
-  ])('answers %s with 503 NO_MODEL and what to do', async (_route, event) => {
+    [
+      'a wrong type',
+      { dataset: 'shop', customers: [{ id: 'c1', transactions: [{ date: '2011-01-02', amount: 'x' }] }] },
+      'customers.0.transactions.0.amount',
+    ],
+    [
+      'a bad date',
+      { dataset: 'shop', customers: [{ id: 'c1', transactions: [{ date: '02/01/2011', amount: 1 }] }] },
+      'customers.0.transactions.0.date',
+    ],
+    [
+      'an unknown field',
+      { dataset: 'shop', customers: [{ id: 'c1', transactions: [], note: 'x' }] },
+      'customers.0',
+    ],
+    [
+      'no transaction before asOf',
+      { dataset: 'shop', customers: [{ id: 'c1', transactions: [{ date: '2999-01-01', amount: 1 }] }] },
+      'customers.0.transactions',
+    ],
+  ])('answers %s with 400 naming the field', async (_case, request, field) => {
     // Act
-    const response = await handler(event as APIGatewayProxyEventV2, context);
+    const { status, body } = await call(handler, postPredict(request));
 
     // Assess
-    expect(response.statusCode).toBe(503);
-    expect(response.headers).toMatchObject({ 'content-type': 'application/json' });
-    const body = JSON.parse(String(response.body));
-    expect(body.error.code).toBe('NO_MODEL');
-    expect(body.error.message).toContain('uploads/<dataset>/');
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('INVALID_REQUEST');
+    expect(body.error.message.startsWith(`${field}:`), body.error.message).toBe(true);
+  });
+
+  it('answers malformed JSON with 400', async () => {
+    // Act
+    const { status, body } = await call(handler, postPredict('{"dataset":'));
+
+    // Assess
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('INVALID_JSON');
+  });
+
+  it('answers a batch over MAX_BATCH and a body over MAX_BODY_BYTES with 413', async () => {
+    // Prepare
+    const customers = Array.from({ length: 6 }, (_, i) => ({ id: `c${i}`, transactions: [] }));
+
+    // Act
+    const batch = await call(handler, postPredict({ dataset: 'shop', customers }));
+    const body = await call(
+      handler,
+      postPredict({ dataset: 'shop', customers: [{ id: 'x'.repeat(200_001), transactions: [] }] }),
+    );
+
+    // Assess
+    expect([batch.status, batch.body.error.code]).toEqual([413, 'TOO_LARGE']);
+    expect(batch.body.error.message).toMatch(/^customers:/);
+    expect([body.status, body.body.error.code]).toEqual([413, 'TOO_LARGE']);
+  });
+
+  it('answers an unknown dataset with 404 and a dataset without a champion with 503 saying what to do', async () => {
+    // Act
+    const unknown = await call(handler, get('GET /model', { dataset: 'nowhere' }));
+    const untrained = await call(
+      handler,
+      postPredict({ dataset: 'untrained', customers: [{ id: 'c', transactions: [] }] }),
+    );
+
+    // Assess
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'UNKNOWN_DATASET']);
+    expect([untrained.status, untrained.body.error.code]).toEqual([503, 'NO_MODEL']);
+    expect(untrained.body.error.message).toMatch(/run training/);
+  });
+
+  it('answers GET /model with the champion metadata and metrics', async () => {
+    // Act
+    const { status, body } = await call(handler, get('GET /model', { dataset: 'shop' }));
+
+    // Assess
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      version: trained.version,
+      horizonDays: trained.meta.horizonDays,
+      asOf: trained.meta.asOf,
+      promotion: { status: 'promoted' },
+    });
+    expect(body.evaluation.systems).toEqual(trained.meta.evaluation.systems);
+  });
+
+  it('answers GET /customers/{id} with the batch row, and 404 for an unknown customer', async () => {
+    // Prepare
+    const batch = parseBatchScores((await getText(store, predictionsKey('shop', trained.version))) ?? '');
+    const [id, row] = [...batch.byId.entries()][3] ?? [];
+
+    // Act
+    const known = await call(handler, get('GET /customers/{id}', { dataset: 'shop' }, id));
+    const unknown = await call(handler, get('GET /customers/{id}', { dataset: 'shop' }, 'nobody'));
+
+    // Assess
+    expect(known.status).toBe(200);
+    expect(known.body).toMatchObject({ ...row, asOf: trained.meta.asOf });
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'UNKNOWN_CUSTOMER']);
+  });
+
+  it('answers 400 naming the query field for a malformed dataset name', async () => {
+    // Act
+    const { status, body } = await call(handler, get('GET /model', { dataset: '../etc' }));
+
+    // Assess
+    expect(status).toBe(400);
+    expect(body.error.message).toMatch(/^dataset:/);
+  });
+
+  it('requires x-api-key when API_KEY is set, but not for /health', async () => {
+    // Prepare
+    const key = 'k'.repeat(32);
+    const guarded = createHandler(() => store, { API_KEY: key });
+    const event = get('GET /model', { dataset: 'shop' });
+
+    // Act
+    const missing = await call(guarded, event);
+    const wrong = await call(guarded, { ...event, headers: { 'x-api-key': 'nope' } });
+    const right = await call(guarded, { ...event, headers: { 'x-api-key': key } });
+    const health = await call(guarded, healthEvent as APIGatewayProxyEventV2);
+
+    // Assess
+    expect([missing.status, wrong.status, right.status, health.status]).toEqual([401, 401, 200, 200]);
+  });
+
+  it('answers a real fault with 500 without internals, and logs it', async () => {
+    // Prepare
+    const broken = createHandler(() => {
+      throw new Error('secret internals at /var/task');
+    }, {});
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+
+    // Act
+    const { status, headers, body } = await call(broken, get('GET /model', { dataset: 'shop' }));
+
+    // Assess
+    expect(status).toBe(500);
+    expect(JSON.stringify(body)).not.toMatch(/secret|var\/task/);
+    expect(headers).toMatchObject({ 'x-content-type-options': 'nosniff' });
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/secret internals/));
+    log.mockRestore();
   });
 });

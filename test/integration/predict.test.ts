@@ -1,0 +1,179 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TrainResult } from '../../functions/train';
+import { generateOrderLog, ORDER_LOG_HEADER } from '../../lib/generate/order-log';
+import { loadNormalizedTransactions } from '../../lib/ingest';
+import type { TransactionTable } from '../../lib/ingest/transaction-table';
+import { type BatchScores, parseBatchScores } from '../../lib/serving/batch-scores';
+import { getText } from '../../lib/store/blob-store';
+import { predictionsKey } from '../../lib/training/artifacts';
+import { localStack } from '../../scripts/local-stack';
+import {
+  invokeFunction,
+  bucketStore as store,
+  uniqueDataset,
+  waitForReport,
+} from '../../scripts/stack-client';
+
+function ordersCsv(customers: number, seed: number): string {
+  const lines = [ORDER_LOG_HEADER.join(',')];
+  for (const { fields } of generateOrderLog({ customers, seed, days: 730 })) lines.push(fields.join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+/** A customer's transactions as a client would post them, from the table the training read. */
+function postedCustomer(table: TransactionTable, id: string) {
+  const c = table.customerIds.indexOf(id);
+  const transactions = [];
+  for (let i = 0; i < table.length; i++) {
+    if (table.customer[i] !== c) continue;
+    const order = table.order[i] as number;
+    const categories: Record<string, string> = {};
+    for (const [column, { values, codes }] of Object.entries(table.categories)) {
+      const code = codes[i] as number;
+      if (code >= 0) categories[column] = values[code] as string;
+    }
+    transactions.push({
+      date: new Date(table.time[i] as number).toISOString(),
+      amount: table.amount[i] as number,
+      orderId: order >= 0 ? table.orderIds[order] : undefined,
+      categories,
+    });
+  }
+  return { id, transactions };
+}
+
+async function api(method: 'GET' | 'POST', path: string, body?: unknown) {
+  const response = await fetch(`${localStack.apiUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, headers: response.headers, body: JSON.parse(await response.text()) };
+}
+
+describe('prediction API on the local stack', () => {
+  const dataset = uniqueDataset('predict');
+  let version: string;
+  let batch: BatchScores;
+  let table: TransactionTable;
+
+  beforeAll(async () => {
+    await store.put(`uploads/${dataset}/orders.csv`, ordersCsv(1500, 5));
+    await waitForReport(dataset, 'orders');
+    const untrained = await api('GET', `/model?dataset=${dataset}`);
+    expect([untrained.status, untrained.body.error.code]).toEqual([503, 'NO_MODEL']);
+    const { status, payload } = await invokeFunction('train', { dataset }, 900_000);
+    expect(status, JSON.stringify(payload)).toBe(200);
+    version = (payload as TrainResult).trained[0]?.version as string;
+    batch = parseBatchScores((await getText(store, predictionsKey(dataset, version))) ?? '');
+    table = await loadNormalizedTransactions(store, dataset);
+  }, 900_000);
+
+  it('answers GET /health with 200 and the security headers', async () => {
+    // Act
+    const { status, headers, body } = await api('GET', '/health');
+
+    // Assess
+    expect(status).toBe(200);
+    expect(body).toEqual({ status: 'ok' });
+    expect(headers.get('x-content-type-options')).toBe('nosniff');
+    expect(headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('answers POST /predict for posted customers with their batch scores at the same asOf', async () => {
+    // Prepare
+    const ids = [...batch.byId.keys()].filter((_, i) => i % 211 === 0).slice(0, 5);
+
+    // Act
+    const { status, body } = await api('POST', '/predict', {
+      dataset,
+      customers: ids.map((id) => postedCustomer(table, id)),
+    });
+
+    // Assess
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body.modelVersion).toBe(version);
+    for (const [i, id] of ids.entries()) {
+      const row = batch.byId.get(id);
+      expect(body.predictions[i]).toEqual({
+        id,
+        predictedValue: row?.predictedValue,
+        pReturn: row?.pReturn,
+        valueDecile: row?.valueDecile,
+      });
+    }
+  });
+
+  it('answers bad POST /predict requests with 400, 413 and 404', async () => {
+    // Prepare
+    const tooMany = Array.from({ length: 101 }, (_, i) => ({ id: `c${i}`, transactions: [] }));
+
+    // Act
+    const badJson = await api('POST', '/predict', '{"dataset":');
+    const badField = await api('POST', '/predict', {
+      dataset,
+      customers: [{ id: 'c', transactions: [{ date: 'yesterday', amount: 1 }] }],
+    });
+    const overBatch = await api('POST', '/predict', { dataset, customers: tooMany });
+    const unknown = await api('POST', '/predict', {
+      dataset: 'no-such-dataset',
+      customers: [{ id: 'c', transactions: [] }],
+    });
+
+    // Assess
+    expect([badJson.status, badJson.body.error.code]).toEqual([400, 'INVALID_JSON']);
+    expect([badField.status, badField.body.error.message]).toEqual([
+      400,
+      expect.stringMatching(/^customers\.0\.transactions\.0\.date:/),
+    ]);
+    expect([overBatch.status, overBatch.body.error.code]).toEqual([413, 'TOO_LARGE']);
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'UNKNOWN_DATASET']);
+  });
+
+  it('answers GET /model with the champion and its metrics', async () => {
+    // Act
+    const { status, body } = await api('GET', `/model?dataset=${dataset}`);
+
+    // Assess
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ dataset, version, promotion: { status: 'promoted' } });
+    expect(Object.keys(body.evaluation.systems).length).toBeGreaterThan(0);
+  });
+
+  it('answers GET /customers/{id} with the batch row, 404 for an unknown one', async () => {
+    // Prepare
+    const [id, row] = [...batch.byId.entries()][7] ?? [];
+
+    // Act
+    const known = await api('GET', `/customers/${encodeURIComponent(id ?? '')}?dataset=${dataset}`);
+    const unknown = await api('GET', `/customers/nobody?dataset=${dataset}`);
+
+    // Assess
+    expect(known.status).toBe(200);
+    expect(known.body).toMatchObject({ ...row });
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'UNKNOWN_CUSTOMER']);
+  });
+
+  it('answers a warm POST /predict of one customer quickly', async () => {
+    // Prepare
+    const id = [...batch.byId.keys()][0] as string;
+    const request = { dataset, customers: [postedCustomer(table, id)] };
+    await api('POST', '/predict', request);
+
+    // Act
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const started = performance.now();
+      const { status } = await api('POST', '/predict', request);
+      expect(status).toBe(200);
+      times.push(performance.now() - started);
+    }
+
+    // Assess
+    times.sort((a, b) => a - b);
+    console.log(
+      `warm POST /predict (1 customer) on the local stack: p50 ${times[10]?.toFixed(1)} ms, max ${times[19]?.toFixed(1)} ms`,
+    );
+    expect(times[10]).toBeLessThan(1000);
+  });
+});

@@ -70,6 +70,8 @@ export class ModelCache {
     try {
       return await current.refreshing;
     } catch (error) {
+      // Nothing to serve: forget the dataset, so requests naming many unknown datasets cannot grow the map.
+      if (!current.served && this.entries.get(dataset) === current) this.entries.delete(dataset);
       if (!current.served || error instanceof NoChampionError) throw error;
       this.onStaleServe(dataset, error);
       return current.served.model;

@@ -4,8 +4,9 @@ import { generateOrderLog, ORDER_LOG_HEADER } from '../../lib/generate/order-log
 import { loadNormalizedTransactions } from '../../lib/ingest';
 import type { TransactionTable } from '../../lib/ingest/transaction-table';
 import { type BatchScores, parseBatchScores } from '../../lib/serving/batch-scores';
-import { getText } from '../../lib/store/blob-store';
+import { getText, putJson } from '../../lib/store/blob-store';
 import { predictionsKey } from '../../lib/training/artifacts';
+import { championKey, readChampion } from '../../lib/training/champion';
 import { localStack } from '../../scripts/local-stack';
 import {
   invokeFunction,
@@ -176,4 +177,34 @@ describe('prediction API on the local stack', () => {
     );
     expect(times[10]).toBeLessThan(1000);
   });
+  it('keeps answering while the champion moves, then answers with the new version', async () => {
+    // Prepare: a second version, made champion by hand whatever the promotion rule decided.
+    const { payload } = await invokeFunction('train', { dataset }, 900_000);
+    const second = (payload as TrainResult).trained[0]?.version as string;
+    const current = await readChampion(store, dataset);
+    const next = current?.pointer.version === second ? version : second;
+    const request = { dataset, customers: [postedCustomer(table, [...batch.byId.keys()][1] as string)] };
+    await api('POST', '/predict', request);
+
+    // Act: four clients in a loop until the new version answers (the cache checks every 30 s).
+    await putJson(store, championKey(dataset), { ...current?.pointer, version: next });
+    const statuses: number[] = [];
+    const versions = new Set<string>();
+    const deadline = Date.now() + 60_000;
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (Date.now() < deadline && !versions.has(next)) {
+          const { status, body } = await api('POST', '/predict', request);
+          statuses.push(status);
+          if (status === 200) versions.add(body.modelVersion);
+        }
+      }),
+    );
+    const model = await api('GET', `/model?dataset=${dataset}`);
+
+    // Assess
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    expect(versions.has(next)).toBe(true);
+    expect(model.body.version).toBe(next);
+  }, 120_000);
 });

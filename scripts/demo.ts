@@ -81,6 +81,12 @@ async function main(): Promise<void> {
       .slice(0, 5);
     console.log(`  ${lines[0]}`);
     for (const row of top) console.log(`  ${row.join(',')}`);
+    const best = top[0]?.[0];
+    if (best) {
+      const route = `/customers/${encodeURIComponent(best)}?dataset=${dataset}`;
+      const response = await fetch(`${localStack.apiUrl}${route}`);
+      console.log(`\n  GET ${route} → ${response.status} ${await response.text()}`);
+    }
     console.log(
       `\nArtifacts: s3://${localStack.bucket}/models/${dataset}/${model.version}/ (model.json, weights.bin, meta.json, predictions.csv)`,
     );

@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import type { Metrics } from '../../lib/evaluate/metrics';
 import { type IngestReport, loadTransactionsFromFiles, parseColumnMapping } from '../../lib/ingest';
 import type { EpochLog } from '../../lib/model/value-model';
 import {
@@ -10,21 +9,14 @@ import {
   runBacktest,
 } from '../../lib/training/backtest';
 import { modelSystem } from '../../lib/training/model-system';
+import { csvCell } from '../../lib/training/predictions-csv';
 import { UsageError } from '../cli-error';
 import type { Command } from '../main';
+import { metricsTable } from '../metrics-table';
 import { terminalProgress } from '../progress';
 
 const USAGE =
   'valuecast backtest --data <file|dir>... --cutoff YYYY-MM-DD --horizon <days> [--columns customer=…,date=…,amount=…] [--systems model,mlp,bgnbd_gammagamma,linear,last_window] [--out metrics.json] [--predictions predictions.csv]';
-const METRIC_COLUMNS: (keyof Metrics)[] = [
-  'gini',
-  'spearman',
-  'decileMape',
-  'mae',
-  'rmse',
-  'top10Share',
-  'aucReturn',
-];
 
 /**
  * `valuecast backtest`: out-of-time benchmark of every system on local files. Prints one row per system;
@@ -147,26 +139,15 @@ export function metricsJson(result: BacktestResult) {
 
 /** A fixed-width table: one row per system, one column per metric, then seconds. */
 export function formatTable(result: BacktestResult): string {
-  const header = ['system', ...METRIC_COLUMNS, 'seconds'];
-  const rows = result.systems.map((s) => [
-    s.name,
-    ...METRIC_COLUMNS.map((m) => formatNumber(s.metrics[m])),
-    s.seconds.toFixed(2),
-  ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number)))
-      .join('  ');
   const title =
     `backtest: cutoff ${result.cutoff}, horizon ${result.horizonDays} days, ${result.customers.toLocaleString('en')} customers scored, ` +
     `${(100 * result.returningShare).toFixed(1)}% returning; shared features ${result.featureSeconds.toFixed(2)} s`;
-  return [title, line(header), ...rows.map(line)].join('\n');
-}
-
-function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return 'n/a';
-  return Math.abs(value) >= 100 ? value.toFixed(2) : value.toFixed(3);
+  const rows = result.systems.map((s) => ({
+    name: s.name,
+    metrics: s.metrics,
+    extra: [s.seconds.toFixed(2)],
+  }));
+  return [title, metricsTable(rows, ['seconds'])].join('\n');
 }
 
 /** customer_id, actual_value, then one column per system; cells a spreadsheet would run are neutralized. */
@@ -179,9 +160,4 @@ export function predictionsCsv(result: BacktestResult): string {
     lines.push(cells.join(','));
   });
   return `${lines.join('\n')}\n`;
-}
-
-function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Metrics } from '../../lib/evaluate/metrics';
 import { DAY_MS } from '../../lib/features/compute-features';
 import { type IngestReport, loadTransactionsFromFiles, parseColumnMapping } from '../../lib/ingest';
 import type { TransactionTable } from '../../lib/ingest/transaction-table';
@@ -14,6 +13,7 @@ import {
 import { assertDatasetName } from '../../lib/training/train-stored-dataset';
 import { UsageError } from '../cli-error';
 import type { Command } from '../main';
+import { type MetricsRow, metricsTable } from '../metrics-table';
 import { type Progress, terminalProgress } from '../progress';
 
 const USAGE =
@@ -25,15 +25,6 @@ evaluates it out of time on the last --horizon days against the baselines and th
 writes <model-dir>/models/<dataset>/<version>/{model.json,weights.bin,meta.json,predictions.csv}. The
 champion pointer <model-dir>/models/<dataset>/champion.json moves only if the new model is not worse.
 The model directory has the bucket's layout, so it can be copied to s3://<bucket>/ as is.`;
-const METRIC_COLUMNS: (keyof Metrics)[] = [
-  'gini',
-  'spearman',
-  'decileMape',
-  'mae',
-  'rmse',
-  'top10Share',
-  'aucReturn',
-];
 
 /** `valuecast train`: train, evaluate and (maybe) promote a model on local files. */
 export const trainCommand: Command = async (args) => {
@@ -141,36 +132,24 @@ export async function loadData(
 
 function formatSummary(result: TrainDatasetResult, modelDir: string, seconds: number): string {
   const { meta } = result;
-  const rows = Object.entries(meta.evaluation.systems).map(([name, m]) => [
+  const rows: MetricsRow[] = Object.entries(meta.evaluation.systems).map(([name, metrics]) => ({
     name,
-    ...METRIC_COLUMNS.map((c) => formatNumber(m[c])),
-  ]);
+    metrics,
+  }));
   const champion = meta.evaluation.champion;
   if (champion)
-    rows.push([
-      `champion${champion.basis === 'recorded' ? ' (recorded)' : ''}`,
-      ...METRIC_COLUMNS.map((c) => formatNumber(champion.metrics[c])),
-    ]);
-  const header = ['system', ...METRIC_COLUMNS];
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] as string).length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number)))
-      .join('  ');
+    rows.push({
+      name: `champion${champion.basis === 'recorded' ? ' (recorded)' : ''}`,
+      metrics: champion.metrics,
+    });
   const window = meta.evaluation.window;
   return [
     `trained on ${meta.rows.transactions.toLocaleString('en')} transactions of ${meta.rows.customers.toLocaleString('en')} customers, as of ${meta.asOf}, horizon ${meta.horizonDays} days, backend ${meta.backend}, ${seconds.toFixed(1)} s`,
     `validation window ${window.from.slice(0, 10)} .. ${window.to.slice(0, 10)} (exclusive), ${meta.evaluation.customers.toLocaleString('en')} customers, ${(100 * meta.evaluation.returningShare).toFixed(1)}% returning:`,
-    line(header),
-    ...rows.map(line),
+    metricsTable(rows),
     result.promoted
       ? `promoted ${result.version}: ${result.reason}`
       : `NOT promoted ${result.version}: ${result.reason} (the champion stays ${meta.promotion.previousChampion})`,
     `artifacts: ${path.join(modelDir, result.prefix)}/{model.json,weights.bin,meta.json,predictions.csv}`,
   ].join('\n');
-}
-
-function formatNumber(value: number | undefined): string {
-  if (value === undefined || value === null || !Number.isFinite(value)) return 'n/a';
-  return Math.abs(value) >= 100 ? value.toFixed(2) : value.toFixed(3);
 }

@@ -136,3 +136,10 @@ function nextPurchase(random: Random, from: number, ratePerDay: number, end: num
 function isoDateTime(time: number): string {
   return new Date(Math.floor(time / 1000) * 1000).toISOString().slice(0, 19).replace('T', ' ');
 }
+
+/** The whole log as one CSV text with its header: small shops for tests and examples. */
+export function orderLogCsv(options: OrderLogOptions): string {
+  const lines = [ORDER_LOG_HEADER.join(',')];
+  for (const { fields } of generateOrderLog(options)) lines.push(fields.join(','));
+  return `${lines.join('\n')}\n`;
+}

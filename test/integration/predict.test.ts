@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainResult } from '../../functions/train';
-import { generateOrderLog, ORDER_LOG_HEADER } from '../../lib/generate/order-log';
+import { orderLogCsv } from '../../lib/generate/order-log';
 import { loadNormalizedTransactions } from '../../lib/ingest';
 import type { TransactionTable } from '../../lib/ingest/transaction-table';
 import { type BatchScores, parseBatchScores } from '../../lib/serving/batch-scores';
@@ -14,12 +14,6 @@ import {
   uniqueDataset,
   waitForReport,
 } from '../../scripts/stack-client';
-
-function ordersCsv(customers: number, seed: number): string {
-  const lines = [ORDER_LOG_HEADER.join(',')];
-  for (const { fields } of generateOrderLog({ customers, seed, days: 730 })) lines.push(fields.join(','));
-  return `${lines.join('\n')}\n`;
-}
 
 /** A customer's transactions as a client would post them, from the table the training read. */
 function postedCustomer(table: TransactionTable, id: string) {
@@ -59,7 +53,7 @@ describe('prediction API on the local stack', () => {
   let table: TransactionTable;
 
   beforeAll(async () => {
-    await store.put(`uploads/${dataset}/orders.csv`, ordersCsv(1500, 5));
+    await store.put(`uploads/${dataset}/orders.csv`, orderLogCsv({ customers: 1500, seed: 5, days: 730 }));
     await waitForReport(dataset, 'orders');
     const untrained = await api('GET', `/model?dataset=${dataset}`);
     expect([untrained.status, untrained.body.error.code]).toEqual([503, 'NO_MODEL']);

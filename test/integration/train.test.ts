@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TrainResult } from '../../functions/train';
-import { generateOrderLog, ORDER_LOG_HEADER } from '../../lib/generate/order-log';
+import { orderLogCsv } from '../../lib/generate/order-log';
 import { getJson } from '../../lib/store/blob-store';
 import type { ModelMeta } from '../../lib/training/artifacts';
 import type { ChampionPointer } from '../../lib/training/champion';
@@ -11,12 +11,6 @@ import {
   uniqueDataset,
   waitForReport,
 } from '../../scripts/stack-client';
-
-function ordersCsv(customers: number, seed: number): string {
-  const lines = [ORDER_LOG_HEADER.join(',')];
-  for (const { fields } of generateOrderLog({ customers, seed, days: 730 })) lines.push(fields.join(','));
-  return `${lines.join('\n')}\n`;
-}
 
 async function train(dataset: string): Promise<TrainResult['trained'][number]> {
   // A training takes ~30 s here, minutes on a machine busy with other work: allow the Lambda's own 15 minutes.
@@ -31,7 +25,7 @@ describe('train on the local stack', () => {
   it('trains an uploaded shop on wasm, writes the artifacts and moves the champion; a retraining records its decision', async () => {
     // Prepare
     const dataset = uniqueDataset('train');
-    await store.put(`uploads/${dataset}/orders.csv`, ordersCsv(1500, 3));
+    await store.put(`uploads/${dataset}/orders.csv`, orderLogCsv({ customers: 1500, seed: 3, days: 730 }));
     await waitForReport(dataset, 'orders');
 
     // Act

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import schedule from '../../../events/schedule.json';
 import direct from '../../../events/train-direct.json';
 import { createTrainHandler, type TrainOne } from '../../../functions/train';
-import { generateOrderLog, ORDER_LOG_HEADER } from '../../../lib/generate/order-log';
+import { orderLogCsv } from '../../../lib/generate/order-log';
 import { ingestUpload } from '../../../lib/ingest';
 import { FsBlobStore } from '../../../lib/store/fs-store';
 import { readMeta } from '../../../lib/training/artifacts';
@@ -16,12 +16,6 @@ import { trainStoredDataset, UnknownDatasetError } from '../../../lib/training/t
 const context = {} as Context;
 const fastTrain: TrainOne = (store, dataset, options) =>
   trainStoredDataset(store, dataset, { ...options, fit: { epochs: 2, members: 1 } });
-
-function ordersCsv(customers: number, seed: number): string {
-  const lines = [ORDER_LOG_HEADER.join(',')];
-  for (const { fields } of generateOrderLog({ customers, seed, days: 730 })) lines.push(fields.join(','));
-  return `${lines.join('\n')}\n`;
-}
 
 describe('train handler', () => {
   let root: string;
@@ -38,7 +32,7 @@ describe('train handler', () => {
       ['shop', 1],
       ['other', 2],
     ] as const) {
-      await store.put(`uploads/${dataset}/orders.csv`, ordersCsv(400, seed));
+      await store.put(`uploads/${dataset}/orders.csv`, orderLogCsv({ customers: 400, seed, days: 730 }));
       await ingestUpload(store, `uploads/${dataset}/orders.csv`);
     }
   });

@@ -7,12 +7,12 @@ import customerEvent from '../../../events/http-customer.json';
 import healthEvent from '../../../events/http-health.json';
 import predictEvent from '../../../events/http-predict.json';
 import { createHandler } from '../../../functions/predict';
-import type { TransactionTable } from '../../../lib/ingest/transaction-table';
 import { parseBatchScores } from '../../../lib/serving/batch-scores';
 import { getText } from '../../../lib/store/blob-store';
 import { FsBlobStore } from '../../../lib/store/fs-store';
 import { predictionsKey } from '../../../lib/training/artifacts';
 import { type TrainDatasetResult, trainDataset } from '../../../lib/training/train-dataset';
+import { postedCustomer } from '../../support/posted-customer';
 import { shopTable } from '../training/shop-table';
 
 const context = {} as Context;
@@ -33,28 +33,6 @@ function get(routeKey: string, query: Record<string, string>, id?: string): APIG
     queryStringParameters: query,
     pathParameters: id === undefined ? undefined : { id },
   };
-}
-
-/** A customer's transactions as a client would post them. */
-function postedCustomer(table: TransactionTable, id: string) {
-  const c = table.customerIds.indexOf(id);
-  const transactions = [];
-  for (let i = 0; i < table.length; i++) {
-    if (table.customer[i] !== c) continue;
-    const order = table.order[i] as number;
-    const categories: Record<string, string> = {};
-    for (const [column, { values, codes }] of Object.entries(table.categories)) {
-      const code = codes[i] as number;
-      if (code >= 0) categories[column] = values[code] as string;
-    }
-    transactions.push({
-      date: new Date(table.time[i] as number).toISOString(),
-      amount: table.amount[i] as number,
-      orderId: order >= 0 ? table.orderIds[order] : undefined,
-      categories,
-    });
-  }
-  return { id, transactions };
 }
 
 async function call(handler: Handler, event: APIGatewayProxyEventV2) {

@@ -1,3 +1,4 @@
+import type { FeatureImportance } from '../evaluate/feature-importance';
 import type { Metrics } from '../evaluate/metrics';
 import type { FeatureSpec } from '../features/compute-features';
 import type { IngestReport } from '../ingest';
@@ -7,6 +8,7 @@ import { versionPrefix } from './champion';
 /** Files of a model version under `models/<dataset>/<version>/` (model.json and weights.bin: model-io). */
 export const META_FILE = 'meta.json';
 export const PREDICTIONS_FILE = 'predictions.csv';
+export const REPORT_FILE = 'report.html';
 
 /** How the champion fared on the challenger's validation window. */
 export interface ChampionEvaluation {
@@ -70,12 +72,17 @@ export interface ModelMeta {
   /** Seconds per phase. */
   durations: Record<string, number>;
   dataQuality?: DataQualitySummary;
+  /** Permutation importance of the evaluated model's features on the validation window. */
+  featureImportance?: FeatureImportance;
 }
 
 export const metaKey = (dataset: string, version: string): string =>
   `${versionPrefix(dataset, version)}/${META_FILE}`;
 export const predictionsKey = (dataset: string, version: string): string =>
   `${versionPrefix(dataset, version)}/${PREDICTIONS_FILE}`;
+
+export const reportKey = (dataset: string, version: string): string =>
+  `${versionPrefix(dataset, version)}/${REPORT_FILE}`;
 
 export async function readMeta(
   store: BlobStore,

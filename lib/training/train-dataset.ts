@@ -1,3 +1,4 @@
+import { type FeatureImportance, permutationImportance } from '../evaluate/feature-importance';
 import { evaluateMetrics, type Metrics } from '../evaluate/metrics';
 import { computeFeatures, DAY_MS } from '../features/compute-features';
 import type { IngestReport } from '../ingest';
@@ -5,6 +6,7 @@ import type { TransactionTable } from '../ingest/transaction-table';
 import type { FitOptions } from '../model/fit';
 import { saveModel } from '../model/model-io';
 import type { EpochLog } from '../model/value-model';
+import { writeModelReport } from '../report/write-report';
 import type { BlobStore } from '../store/blob-store';
 import {
   type ChampionEvaluation,
@@ -21,7 +23,7 @@ import {
   promoteIfBetter,
   versionPrefix,
 } from './champion';
-import { fitValueModel } from './fit-value-model';
+import { fitValueModel, type ValueModelFit } from './fit-value-model';
 import { predictionsCsv } from './predictions-csv';
 import { loadModelVersion } from './score-customers';
 import { visibleTable } from './visible-table';
@@ -81,6 +83,8 @@ export interface TrainDatasetResult {
   version: string;
   /** `models/<dataset>/<version>`. */
   prefix: string;
+  /** `models/<dataset>/<version>/report.html`. */
+  reportKey: string;
   promoted: boolean;
   reason: string;
   /** The model's metrics on the validation window (the ones promotion compared). */
@@ -128,8 +132,10 @@ export async function trainDataset(
     onProgress: (message: string) => report({ phase, message: `${what}: ${message}` }),
   });
 
-  // 1. Out-of-time evaluation on the validation window.
-  const fitSystem = (name: string, fit: Partial<FitOptions> | undefined): BacktestSystem => ({
+  // 1. Out-of-time evaluation on the validation window. The model's evaluation fit is kept until the
+  // truth is known, for its permutation importance.
+  const kept: { fit?: ValueModelFit; customers?: Int32Array } = {};
+  const fitSystem = (name: string, fit: Partial<FitOptions> | undefined, keep = false): BacktestSystem => ({
     name,
     predict: async ({ visible, asOf: at, scoring }) => {
       const result = await deps.fitValueModel(visible, at, {
@@ -137,26 +143,39 @@ export async function trainDataset(
         fit: { ...fit, ...options.fit },
         ...fitProgress('evaluate', name),
       });
+      if (keep) Object.assign(kept, { fit: result, customers: scoring.customers });
       try {
         const { value } = result.model.predict(result.scoring);
         return alignByCustomer(result.scoring.customers, value, scoring.customers);
       } finally {
-        result.model.dispose();
+        if (!keep) result.model.dispose();
       }
     },
   });
-  const backtest = await timed('evaluate', () =>
-    runBacktest(history, {
-      cutoff: isoDay(validationStart - DAY_MS),
-      horizonDays,
-      systems: [
-        fitSystem(MODEL_SYSTEM, undefined),
-        fitSystem(SEED_MLP_SYSTEM, { architecture: 'mlp', members: 1 }),
-        ...BASELINE_SYSTEMS,
-      ],
-      onProgress: (message) => report({ phase: 'evaluate', message }),
-    }),
-  );
+  let featureImportance: FeatureImportance | undefined;
+  const backtest = await timed('evaluate', async () => {
+    try {
+      const result = await runBacktest(history, {
+        cutoff: isoDay(validationStart - DAY_MS),
+        horizonDays,
+        systems: [
+          fitSystem(MODEL_SYSTEM, undefined, true),
+          fitSystem(SEED_MLP_SYSTEM, { architecture: 'mlp', members: 1 }),
+          ...BASELINE_SYSTEMS,
+        ],
+        onProgress: (message) => report({ phase: 'evaluate', message }),
+      });
+      if (kept.fit && kept.customers) {
+        report({ phase: 'evaluate', message: 'feature importance on the validation window' });
+        const { model, scoring } = kept.fit;
+        const actual = alignByCustomer(kept.customers, result.actual, scoring.customers);
+        featureImportance = permutationImportance(scoring, actual, (m) => model.predict(m).value);
+      }
+      return result;
+    } finally {
+      kept.fit?.model.dispose();
+    }
+  });
   const modelMetrics = backtest.systems.find((s) => s.name === MODEL_SYSTEM)?.metrics as Metrics;
   const championEvaluations = new Map<string, Promise<ChampionEvaluation>>();
   const evaluateChampionOnce = (pointer: ChampionPointer) => {
@@ -234,15 +253,26 @@ export async function trainDataset(
       dataFingerprint: options.dataFingerprint,
       durations,
       dataQuality: options.ingestReports ? summarizeIngestReports(options.ingestReports) : undefined,
+      featureImportance,
     };
+    // Rewritten with meta.json once the promotion is decided, so both always agree.
+    const writeReport = () =>
+      writeModelReport(
+        store,
+        meta,
+        { actual: backtest.actual, systems: backtest.systems },
+        scored,
+        deps.now().toISOString(),
+      );
     await timed('write', async () => {
       report({ phase: 'write', message: `writing ${prefix}` });
       await saveModel(production.model, store, prefix);
       await store.put(predictionsKey(dataset, version), predictionsCsv(scored, version), {
         contentType: 'text/csv',
       });
-      // Written before the pointer can move, so a champion always has its meta.json.
+      // Written before the pointer can move, so a champion always has its meta.json and report.
       await writeMeta(store, meta);
+      await writeReport();
     });
 
     // 3. Promotion against whichever champion holds the pointer at the moment of the conditional write.
@@ -276,6 +306,7 @@ export async function trainDataset(
     };
     meta.durations = durations;
     await writeMeta(store, meta);
+    const reportKey = await writeReport();
     report({
       phase: 'promote',
       message: decision.promoted ? `promoted ${version}` : `kept the champion: ${decision.reason}`,
@@ -284,6 +315,7 @@ export async function trainDataset(
       dataset,
       version,
       prefix,
+      reportKey,
       promoted: decision.promoted,
       reason: decision.reason,
       metrics: modelMetrics,

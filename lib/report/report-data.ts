@@ -1,0 +1,217 @@
+import type { FeatureImportance } from '../evaluate/feature-importance';
+import type { Metrics } from '../evaluate/metrics';
+import type { DataQualitySummary, ModelMeta } from '../training/artifacts';
+import type { BacktestResult } from '../training/backtest';
+import {
+  type DecileCalibration,
+  decileCalibration,
+  type GainCurve,
+  gainCurve,
+  type Histogram,
+  valueHistogram,
+} from './report-summaries';
+
+/** One row of the metrics table: a system evaluated on the window, or the champion it is compared with. */
+export interface SystemRow {
+  name: string;
+  metrics: Partial<Metrics>;
+  seconds?: number;
+  /** A note shown under the table, e.g. why the champion's metrics are the recorded ones. */
+  note?: string;
+}
+
+export interface TopCustomer {
+  id: string;
+  predicted: number;
+  pReturn?: number;
+  /** Backtests know what the customer really spent. */
+  actual?: number;
+}
+
+/** Everything a report page shows, as plain JSON: built from a training or a backtest, rendered by render-report.ts. */
+export interface ReportData {
+  kind: 'training' | 'backtest';
+  dataset?: string;
+  version?: string;
+  generatedAt: string;
+  /** ISO instant, exclusive: predictions are as of it. */
+  asOf: string;
+  horizonDays: number;
+  promotion?: ModelMeta['promotion'];
+  evaluation: {
+    /** The out-of-time window: systems learnt before `from`, are judged on spend in [from, to). */
+    window: { from: string; to: string };
+    customers: number;
+    returningShare: number;
+    /** The system the calibration, distribution and top customers are about. */
+    focus: string;
+    systems: SystemRow[];
+    champion?: SystemRow;
+    gain: { perfect: GainCurve; systems: { name: string; curve: GainCurve }[] };
+    calibration: DecileCalibration;
+  };
+  /** Predicted value of every scored customer (training: the new model as of `asOf`). */
+  distribution: { customers: number; histogram: Histogram; mean: number; total: number };
+  topCustomers: TopCustomer[];
+  featureImportance?: FeatureImportance;
+  dataQuality?: DataQualitySummary;
+  /** Label → value facts of how the model was trained (training reports). */
+  details: [string, string][];
+}
+
+/** Per-customer arrays of an out-of-time evaluation: truth and each system's prediction, in the same order. */
+export interface EvaluationArrays {
+  actual: Float32Array;
+  systems: { name: string; predictions: Float32Array }[];
+}
+
+/** Every customer's prediction from a model (the batch scores of a training, or a backtest's focus system). */
+export interface ScoredCustomers {
+  customerIds: readonly string[];
+  value: Float32Array;
+  pReturn?: Float32Array;
+  actual?: Float32Array;
+}
+
+const TOP_CUSTOMERS = 10;
+/** The system a report is about when it ran: the product's model. */
+const FOCUS_SYSTEM = 'model';
+
+/** The report of a trained model version, from its meta.json, the validation arrays and the batch scores. */
+export function trainingReportData(
+  meta: ModelMeta,
+  evaluation: EvaluationArrays,
+  scored: ScoredCustomers,
+  generatedAt: string,
+): ReportData {
+  const champion = meta.evaluation.champion;
+  const training = meta.training;
+  return {
+    kind: 'training',
+    dataset: meta.dataset,
+    version: meta.version,
+    generatedAt,
+    asOf: meta.asOf,
+    horizonDays: meta.horizonDays,
+    promotion: meta.promotion,
+    evaluation: {
+      ...evaluationCharts(evaluation),
+      window: meta.evaluation.window,
+      customers: meta.evaluation.customers,
+      returningShare: meta.evaluation.returningShare,
+      systems: Object.entries(meta.evaluation.systems).map(([name, { seconds, ...metrics }]) => ({
+        name,
+        metrics,
+        seconds,
+      })),
+      champion: champion && {
+        name: `champion ${champion.version}`,
+        metrics: champion.metrics,
+        note:
+          champion.basis === 'recorded'
+            ? `The champion's recorded out-of-time metrics: ${champion.note ?? 'it was not re-scored'}.`
+            : 'The champion re-scored on this validation window.',
+      },
+    },
+    ...scoredSummaries(scored),
+    featureImportance: meta.featureImportance,
+    dataQuality: meta.dataQuality,
+    details: [
+      ['Architecture', meta.architecture],
+      ['Backend', meta.backend],
+      ['Transactions / customers', `${count(meta.rows.transactions)} / ${count(meta.rows.customers)}`],
+      ['Training rows (held out)', `${count(training.trainRows)} (${count(training.validationRows)})`],
+      ['Epochs (best)', `${training.epochs} (${training.bestEpoch})`],
+      ['Labelled windows as of', meta.trainWindows.map((t) => t.slice(0, 10)).join(', ')],
+      [
+        'Seconds per phase',
+        Object.entries(meta.durations)
+          .map(([k, s]) => `${k} ${s.toFixed(1)}`)
+          .join(', '),
+      ],
+      ['Data fingerprint', meta.dataFingerprint],
+    ],
+  };
+}
+
+/** The report of `valuecast backtest`: every system on the truth after the cutoff. */
+export function backtestReportData(
+  result: BacktestResult,
+  dataQuality: DataQualitySummary | undefined,
+  generatedAt: string,
+): ReportData {
+  const from = Date.parse(`${result.cutoff}T00:00:00Z`) + 86_400_000;
+  const evaluation = { actual: result.actual, systems: result.systems };
+  const charts = evaluationCharts(evaluation);
+  const focus = result.systems.find((s) => s.name === charts.focus) as BacktestResult['systems'][number];
+  return {
+    kind: 'backtest',
+    generatedAt,
+    asOf: new Date(from).toISOString(),
+    horizonDays: result.horizonDays,
+    evaluation: {
+      ...charts,
+      window: {
+        from: new Date(from).toISOString(),
+        to: new Date(from + result.horizonDays * 86_400_000).toISOString(),
+      },
+      customers: result.customers,
+      returningShare: result.returningShare,
+      systems: result.systems.map(({ name, metrics, seconds }) => ({ name, metrics, seconds })),
+    },
+    ...scoredSummaries({ customerIds: result.customerIds, value: focus.predictions, actual: result.actual }),
+    dataQuality,
+    details: [],
+  };
+}
+
+function evaluationCharts({ actual, systems }: EvaluationArrays) {
+  const focus = systems.find((s) => s.name === FOCUS_SYSTEM) ?? systems[0];
+  if (!focus) throw new RangeError('a report needs at least one evaluated system');
+  return {
+    focus: focus.name,
+    gain: {
+      perfect: gainCurve(actual, actual),
+      systems: systems.map((s) => ({ name: s.name, curve: gainCurve(actual, s.predictions) })),
+    },
+    calibration: decileCalibration(actual, focus.predictions),
+  };
+}
+
+function scoredSummaries(scored: ScoredCustomers): Pick<ReportData, 'distribution' | 'topCustomers'> {
+  const { value } = scored;
+  let total = 0;
+  for (const v of value) total += v;
+  const top = topIndices(value, TOP_CUSTOMERS);
+  return {
+    distribution: {
+      customers: value.length,
+      histogram: valueHistogram(value),
+      mean: value.length > 0 ? total / value.length : 0,
+      total,
+    },
+    topCustomers: top.map((i) => ({
+      id: scored.customerIds[i] as string,
+      predicted: value[i] as number,
+      ...(scored.pReturn ? { pReturn: scored.pReturn[i] as number } : {}),
+      ...(scored.actual ? { actual: scored.actual[i] as number } : {}),
+    })),
+  };
+}
+
+/** Indices of the `k` largest values, largest first, ties in input order: one pass, no sort of all of them. */
+function topIndices(values: Float32Array, k: number): number[] {
+  const top: number[] = [];
+  values.forEach((v, i) => {
+    if (top.length === k && v <= (values[top[k - 1] as number] as number)) return;
+    let at = top.length;
+    while (at > 0 && v > (values[top[at - 1] as number] as number)) at--;
+    top.splice(at, 0, i);
+    if (top.length > k) top.pop();
+  });
+  return top;
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en');
+}

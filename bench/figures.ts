@@ -20,4 +20,6 @@ export interface BenchFigure {
   /** Whether the target is met; absent when there is no target. */
   met?: boolean;
   note?: string;
+  /** 1-, 5- and 15-minute load average of the machine when the part that measured this started. */
+  load?: number[];
 }

@@ -1,10 +1,16 @@
 /**
- * Ingestion throughput and peak memory: `npx tsx bench/ingest.ts [--rows N] [--skip-generated]`.
- * 1. The Online Retail folder (305 files, 541,909 rows) loaded into a TransactionTable (what backtest/train do),
- * 2. the same folder through ingestStream (Parquet + quarantine + reports into a temporary FsBlobStore),
- * 3. a generated file of N rows (default 15,000,000 ≈ 1 GB) under os.tmpdir() through ingestStream.
- * Prints wall and CPU time (CPU is steadier on a shared machine) and peak RSS sampled every 50 ms.
- * Temporary files are deleted at the end.
+ * Ingestion benchmark part (run by bench/run.ts in its own process; runnable alone):
+ *   npx tsx bench/ingest.ts load-features <file|dir>...
+ *     what `valuecast train/backtest --data` do before fitting: parse, sniff and validate the files into a
+ *     TransactionTable (loadTransactionsFromFiles), then computeFeatures at the day after the last
+ *     transaction (all features, BG/NBD and Gamma-Gamma fits included). Compared with pandas
+ *     `read_csv` + groupby on the same files (bench/pandas-features.py).
+ *   npx tsx bench/ingest.ts ingest <file|dir>...
+ *     what the preprocess Lambda does per upload: each file through ingestStream into a temporary local
+ *     bucket (Parquet + quarantine + report + row hashes). Its memory should not grow with the file.
+ *   npx tsx bench/ingest.ts generate --rows N --out FILE
+ *     a seeded single-file order export of N rows (500,000 customers) for the runs above.
+ * Figures go to stdout as one `BENCH_PART` line (see part-output.ts), progress to stderr.
  */
 
 import { once } from 'node:events';
@@ -13,35 +19,47 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { computeFeatures } from '../lib/features/compute-features';
 import { expandInputPaths, ingestStream, loadTransactionsFromFiles, sourceNameOf } from '../lib/ingest';
 import { FsBlobStore } from '../lib/store/fs-store';
+import { emitPart, timed } from './part-output';
+import { dayAfterLast } from './simulated-shop';
 
-const root = path.resolve(__dirname, '..');
-const onlineRetail = path.resolve(root, '../shared/data/online-retail-uci/by-day');
-
-/** Run `work` and report its wall time and the peak RSS seen while it ran. */
-async function measure<T>(label: string, rows: (result: T) => number, work: () => Promise<T>): Promise<T> {
-  global.gc?.();
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
-  const started = performance.now();
-  const cpuStart = process.cpuUsage();
-  const result = await work();
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuStart);
-  // CPU time is the steadier figure on a shared machine, where wall time includes waiting for a core.
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  clearInterval(sampler);
-  peak = Math.max(peak, process.memoryUsage().rss);
-  const n = rows(result);
-  console.log(
-    `${label}: ${n.toLocaleString('en')} rows in ${seconds.toFixed(2)} s wall (${Math.round(n / seconds).toLocaleString('en')} rows/s), ` +
-      `${cpuSeconds.toFixed(2)} s CPU (${Math.round(n / cpuSeconds).toLocaleString('en')} rows/CPU-s), peak RSS ${Math.round(peak / 2 ** 20)} MB`,
-  );
-  return result;
+/** Figures of `load-features` (plus the process's peak RSS and CPU, see part-output.ts). */
+export interface LoadFeaturesOutput {
+  files: number;
+  bytes: number;
+  rowsRead: number;
+  rowsAccepted: number;
+  customers: number;
+  loadSeconds: number;
+  featuresSeconds: number;
+  seconds: number;
+  rowsPerSecond: number;
+  /** CPU seconds of the load and the features alone (no process start-up). */
+  workCpuSeconds: number;
 }
+
+/** Figures of `ingest`. */
+export interface IngestOutput {
+  files: number;
+  bytes: number;
+  rowsRead: number;
+  rowsAccepted: number;
+  seconds: number;
+  rowsPerSecond: number;
+  workCpuSeconds: number;
+}
+
+/** Figures of `generate`. */
+export interface GenerateOutput {
+  rows: number;
+  bytes: number;
+  seconds: number;
+}
+
+/** Customers of a generated export: fixed, so a bigger file means longer histories, not more people. */
+export const GENERATED_CUSTOMERS = 500_000;
 
 /** A seeded order export: customers, ISO timestamps, amounts (some returns), order ids, countries, channels. */
 async function generate(file: string, rows: number): Promise<void> {
@@ -57,7 +75,7 @@ async function generate(file: string, rows: number): Promise<void> {
   const start = Date.UTC(2020, 0, 1);
   let batch = '';
   for (let i = 0; i < rows; i++) {
-    const customer = `C${String(Math.floor(random() ** 2 * 500_000)).padStart(6, '0')}`;
+    const customer = `C${String(Math.floor(random() ** 2 * GENERATED_CUSTOMERS)).padStart(6, '0')}`;
     const ts = new Date(start + Math.floor(random() * 3 * 365 * 86_400_000))
       .toISOString()
       .slice(0, 19)
@@ -75,66 +93,90 @@ async function generate(file: string, rows: number): Promise<void> {
   await once(out, 'finish');
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { rows: { type: 'string', default: '15000000' }, 'skip-generated': { type: 'boolean' } },
-  });
+async function loadFeatures(paths: string[]): Promise<void> {
+  const load = await timed(() => loadTransactionsFromFiles(paths));
+  const { table, reports } = load.result;
+  console.error(`  loaded ${table.length.toLocaleString('en')} rows in ${load.seconds} s`);
+  const features = await timed(() => computeFeatures(table, dayAfterLast(table)));
+  const rowsRead = reports.reduce((sum, r) => sum + r.rowsRead, 0);
+  const seconds = load.seconds + features.seconds;
+  const workCpuSeconds = load.cpuSeconds + features.cpuSeconds;
+  emitPart({
+    files: reports.length,
+    bytes: await totalBytes(paths),
+    rowsRead,
+    rowsAccepted: table.length,
+    customers: features.result.rows,
+    loadSeconds: load.seconds,
+    featuresSeconds: features.seconds,
+    seconds,
+    rowsPerSecond: Math.round(rowsRead / seconds),
+    workCpuSeconds,
+  } satisfies LoadFeaturesOutput);
+}
+
+async function ingest(paths: string[]): Promise<void> {
   const temp = await mkdtemp(path.join(tmpdir(), 'valuecast-bench-ingest-'));
   try {
-    await measure(
-      'Online Retail folder → TransactionTable (loadTransactionsFromFiles)',
-      (r) => r.reports.reduce((a, x) => a + x.rowsRead, 0),
-      () => loadTransactionsFromFiles([onlineRetail]),
-    );
-    const out = new FsBlobStore(path.join(temp, 'bucket'));
-    await measure(
-      'Online Retail folder → Parquet + quarantine + reports (ingestStream)',
-      (reports) => reports.reduce((a, x) => a + x.rowsRead, 0),
-      async () => {
-        const reports = [];
-        for (const file of await expandInputPaths([onlineRetail])) {
-          reports.push(
-            await ingestStream({
-              open: async () => createReadStream(file),
-              dataset: 'retail',
-              source: sourceNameOf(file),
-              out,
-            }),
-          );
-        }
-        return reports;
-      },
-    );
-    if (values['skip-generated']) return;
-    const rows = Number(values.rows);
-    const generated = path.join(temp, 'generated.csv');
-    const t = performance.now();
-    await generate(generated, rows);
-    const size = (await stat(generated)).size;
-    console.log(
-      `generated ${rows.toLocaleString('en')} rows, ${(size / 1e9).toFixed(2)} GB in ${((performance.now() - t) / 1000).toFixed(1)} s`,
-    );
-    const report = await measure(
-      `generated file (${(size / 1e9).toFixed(2)} GB) → Parquet + report (ingestStream)`,
-      (r) => r.rowsRead,
-      () =>
-        ingestStream({
-          open: async () => createReadStream(generated),
-          dataset: 'generated',
-          source: 'orders',
-          out,
-        }),
-    );
-    const parquet = await stat(path.join(out.root, 'normalized/generated/orders.parquet'));
-    console.log(
-      `  accepted ${report.rowsAccepted.toLocaleString('en')}, customers ${report.customers.toLocaleString('en')}, parquet ${(parquet.size / 1e6).toFixed(0)} MB, status ${report.status}`,
-    );
+    const out = new FsBlobStore(temp);
+    const files = await expandInputPaths(paths);
+    const run = await timed(async () => {
+      const reports = [];
+      for (const file of files)
+        reports.push(
+          await ingestStream({
+            open: async () => createReadStream(file),
+            dataset: 'bench',
+            source: sourceNameOf(file),
+            out,
+          }),
+        );
+      return reports;
+    });
+    const failed = run.result.filter((r) => r.status !== 'ok');
+    if (failed.length > 0) throw new Error(`${failed.length} file(s) failed: ${failed[0]?.failureReason}`);
+    const rowsRead = run.result.reduce((sum, r) => sum + r.rowsRead, 0);
+    emitPart({
+      files: files.length,
+      bytes: await totalBytes(paths),
+      rowsRead,
+      rowsAccepted: run.result.reduce((sum, r) => sum + r.rowsAccepted, 0),
+      seconds: run.seconds,
+      rowsPerSecond: Math.round(rowsRead / run.seconds),
+      workCpuSeconds: run.cpuSeconds,
+    } satisfies IngestOutput);
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
 }
 
+async function totalBytes(paths: string[]): Promise<number> {
+  let bytes = 0;
+  for (const file of await expandInputPaths(paths)) bytes += (await stat(file)).size;
+  return bytes;
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { rows: { type: 'string' }, out: { type: 'string' } },
+  });
+  const [mode, ...paths] = positionals;
+  if (mode === 'generate') {
+    const rows = Number(values.rows);
+    if (!Number.isInteger(rows) || rows <= 0 || !values.out)
+      throw new Error('generate needs --rows N (a positive integer) and --out FILE');
+    const run = await timed(() => generate(values.out as string, rows));
+    emitPart({ rows, bytes: (await stat(values.out)).size, seconds: run.seconds } satisfies GenerateOutput);
+  } else if ((mode === 'load-features' || mode === 'ingest') && paths.length > 0) {
+    await (mode === 'ingest' ? ingest(paths) : loadFeatures(paths));
+  } else
+    throw new Error(
+      'usage: bench/ingest.ts load-features|ingest <file|dir>... | generate --rows N --out FILE',
+    );
+}
+
 main().catch((e: unknown) => {
-  console.error(e);
+  console.error(e instanceof Error ? e.message : e);
   process.exitCode = 1;
 });

@@ -1,0 +1,435 @@
+/**
+ * `npm run bench [-- --large] [-- --accuracy] [-- --parts ingest,features,training,serving,accuracy]`
+ * Runs every benchmark part in its own child process (so each peak RSS is that part's own), prints one
+ * table and writes bench/results.json. Figures carry a reference measured in the same run where one
+ * exists (pandas on the same files, the wasm backend, an empty handler, the best peer), and the ratio is
+ * what is compared with BRIEF.md's targets: absolute times are noisy on a shared machine, so the load
+ * average before each part is recorded with its figures.
+ * Default: the Online Retail folder and a generated 1M-row file, features on 200k simulated customers,
+ * training on 10k and 100k customers, serving; `--large` adds 10M- and 20M-row files, 1M customers and
+ * the 1M-customer / 20M-transaction training run (tens of minutes); `--accuracy` adds the BRIEF backtests.
+ */
+
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { FeaturesOutput } from './features';
+import type { BenchFigure } from './figures';
+import type { GenerateOutput, IngestOutput, LoadFeaturesOutput } from './ingest';
+import { PART_LINE_PREFIX, type PartProcessFigures } from './part-output';
+import type { FitOutput, TrainStoredOutput, WriteParquetOutput } from './training';
+
+const ROOT = path.resolve(__dirname, '..');
+const RESULTS = path.join(ROOT, 'bench/results.json');
+const ONLINE_RETAIL = path.resolve(ROOT, '../shared/data/online-retail-uci/by-day');
+const PYTHON = '/usr/bin/python3';
+/** BRIEF.md: ingest + features at ≥ 3× the throughput of pandas read_csv + groupby. */
+const PANDAS_TARGET = 3;
+/** Peak RSS may grow this much while the file grows several times and still count as flat. */
+const FLAT_MEMORY_TOLERANCE = 1.25;
+const LAMBDA_SECONDS = 900;
+const LAMBDA_MB = 10_240;
+
+const ALL_PARTS = ['ingest', 'features', 'training', 'serving', 'accuracy'] as const;
+type PartName = (typeof ALL_PARTS)[number];
+
+/** One child process of the run, as recorded in results.json. */
+interface PartRun {
+  part: PartName;
+  label: string;
+  command: string[];
+  startedAt: string;
+  /** 1/5/15-minute load average just before the part started (others share this machine). */
+  load: number[];
+  wallSeconds: number;
+  /** The part's `BENCH_PART` figures (absent when it failed). */
+  output?: Record<string, unknown>;
+  error?: string;
+}
+
+/** What bench/pandas-features.py prints. */
+interface PandasOutput {
+  pandas: string;
+  rowsRead: number;
+  customers: number;
+  seconds: number;
+  rowsPerSecond: number;
+  workCpuSeconds: number;
+}
+
+const runs: PartRun[] = [];
+const figures: BenchFigure[] = [];
+
+/** Run one part in a child process; its progress is shown, its `BENCH_PART` line returned. */
+async function runPart<T extends object>(
+  part: PartName,
+  label: string,
+  command: string[],
+): Promise<(T & PartProcessFigures) | undefined> {
+  const run: PartRun = {
+    part,
+    label,
+    command,
+    startedAt: new Date().toISOString(),
+    load: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    wallSeconds: 0,
+  };
+  runs.push(run);
+  console.error(`\n▶ ${label} (load ${run.load.join(' ')})`);
+  const started = performance.now();
+  const [file, ...args] = command;
+  const child = spawn(file as string, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (text: string) => {
+    stdout += text;
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  run.wallSeconds = Math.round(performance.now() - started) / 1000;
+  const line = stdout.split('\n').find((l) => l.startsWith(PART_LINE_PREFIX));
+  for (const other of stdout.split('\n')) if (other && other !== line) console.error(other);
+  if (code !== 0 || !line) {
+    run.error = `exited with ${code}${line ? '' : ' without figures'}`;
+    console.error(`✗ ${label}: ${run.error}`);
+    return undefined;
+  }
+  const output = JSON.parse(line.slice(PART_LINE_PREFIX.length)) as T & PartProcessFigures;
+  run.output = output as unknown as Record<string, unknown>;
+  return output;
+}
+
+const tsx = (script: string, ...args: string[]) => [process.execPath, '--import', 'tsx', script, ...args];
+
+function add(figure: BenchFigure): void {
+  const load = runs[runs.length - 1]?.load;
+  figures.push({ ...figure, ...(figure.load === undefined && load && { load }) });
+}
+
+function round(x: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+const mb = (bytes: number) => `${Math.round(bytes / 1e6)} MB`;
+
+interface CsvInput {
+  name: string;
+  paths: string[];
+  /** Column arguments of bench/pandas-features.py. */
+  pandasColumns: string[];
+}
+
+async function ingestPart(large: boolean, temp: string): Promise<void> {
+  const inputs: CsvInput[] = [
+    {
+      name: 'Online Retail folder',
+      paths: [ONLINE_RETAIL],
+      pandasColumns: [
+        ...['--customer', 'CustomerID', '--date', 'InvoiceDate'],
+        ...['--quantity', 'Quantity', '--price', 'UnitPrice'],
+      ],
+    },
+  ];
+  for (const rows of large ? [1e6, 1e7, 2e7] : [1e6]) {
+    const file = path.join(temp, `generated-${rows}.csv`);
+    const made = await runPart<GenerateOutput>('ingest', `generate ${rows.toLocaleString('en')} rows`, [
+      ...tsx('bench/ingest.ts', 'generate', '--rows', String(rows), '--out', file),
+    ]);
+    if (made)
+      inputs.push({
+        name: `generated ${rows / 1e6}M rows`,
+        paths: [file],
+        pandasColumns: ['--customer', 'customer_id', '--date', 'created_at', '--amount', 'total'],
+      });
+  }
+  const pandas = spawnSync(PYTHON, ['-c', 'import pandas'], { stdio: 'ignore' }).status === 0;
+  if (!pandas)
+    console.error(
+      `\n! ${PYTHON} cannot import pandas: the pandas reference is skipped (apt-get install python3-pandas)`,
+    );
+  const ingested: { input: CsvInput; bytes: number; ingestMB: number; loadMB: number }[] = [];
+  for (const input of inputs) {
+    const ours = await runPart<LoadFeaturesOutput>('ingest', `${input.name}: load + features`, [
+      ...tsx('bench/ingest.ts', 'load-features', ...input.paths),
+    ]);
+    const reference = pandas
+      ? await runPart<PandasOutput>('ingest', `${input.name}: pandas read_csv + groupby`, [
+          PYTHON,
+          'bench/pandas-features.py',
+          ...input.pandasColumns,
+          ...input.paths,
+        ])
+      : undefined;
+    if (ours) {
+      const ratio = reference ? ours.rowsPerSecond / reference.rowsPerSecond : undefined;
+      const cpuRatio = reference ? reference.workCpuSeconds / ours.workCpuSeconds : undefined;
+      add({
+        group: 'ingest',
+        name: `${input.name}: load + features (rows/s)`,
+        value: ours.rowsPerSecond,
+        unit: 'rows/s',
+        ...(reference && {
+          reference: { name: 'pandas read_csv + groupby', value: reference.rowsPerSecond },
+        }),
+        ...(ratio !== undefined && { ratio: round(ratio), met: ratio >= PANDAS_TARGET }),
+        target: `≥ ${PANDAS_TARGET}× pandas`,
+        note:
+          `${ours.rowsRead.toLocaleString('en')} rows (${mb(ours.bytes)}, ${ours.files} file(s)), ` +
+          `${ours.customers.toLocaleString('en')} customers; load ${ours.loadSeconds} s + features ${ours.featuresSeconds} s` +
+          (reference
+            ? `; pandas ${reference.seconds} s; by CPU time: ${round(cpuRatio as number)}× ` +
+              `(${ours.workCpuSeconds} vs ${reference.workCpuSeconds} CPU-s)`
+            : '; pandas not available'),
+      });
+      add({
+        group: 'ingest',
+        name: `${input.name}: load + features peak RSS`,
+        value: ours.peakRssMB,
+        unit: 'MB',
+        ...(reference && {
+          reference: { name: 'pandas read_csv + groupby', value: reference.peakRssMB },
+          ratio: round(ours.peakRssMB / reference.peakRssMB),
+        }),
+        note: 'the whole table is in memory here, as in pandas (training reads all rows)',
+      });
+    }
+    const stream = await runPart<IngestOutput>('ingest', `${input.name}: ingest to Parquet`, [
+      ...tsx('bench/ingest.ts', 'ingest', ...input.paths),
+    ]);
+    if (stream) {
+      add({
+        group: 'ingest',
+        name: `${input.name}: ingest to Parquet + report (preprocess Lambda path)`,
+        value: stream.rowsPerSecond,
+        unit: 'rows/s',
+        note: `${stream.seconds} s, ${stream.workCpuSeconds} CPU-s, peak RSS ${stream.peakRssMB} MB`,
+      });
+      ingested.push({ input, bytes: stream.bytes, ingestMB: stream.peakRssMB, loadMB: ours?.peakRssMB ?? 0 });
+    }
+  }
+  const generated = ingested.filter((i) => i.input.name.startsWith('generated'));
+  const smallest = generated[0];
+  const largest = generated[generated.length - 1];
+  if (smallest && largest && largest !== smallest) {
+    const growth = largest.bytes / smallest.bytes;
+    const ratio = largest.ingestMB / smallest.ingestMB;
+    add({
+      group: 'ingest',
+      name: `ingest to Parquet: peak RSS ${largest.input.name} / ${smallest.input.name}`,
+      value: round(ratio),
+      unit: '×',
+      reference: { name: 'file size ratio', value: round(growth) },
+      target: `memory flat in file size (≤ ${FLAT_MEMORY_TOLERANCE}×)`,
+      met: ratio <= FLAT_MEMORY_TOLERANCE,
+      note: `${smallest.ingestMB} MB → ${largest.ingestMB} MB while the file grows ${mb(smallest.bytes)} → ${mb(largest.bytes)}`,
+    });
+    add({
+      group: 'ingest',
+      name: `load + features: peak RSS ${largest.input.name} / ${smallest.input.name}`,
+      value: round(largest.loadMB / smallest.loadMB),
+      unit: '×',
+      reference: { name: 'file size ratio', value: round(growth) },
+      note: `${smallest.loadMB} MB → ${largest.loadMB} MB: the in-memory table grows with the rows (≈ 24 bytes a row plus ids)`,
+    });
+  }
+}
+
+async function featuresPart(large: boolean): Promise<void> {
+  const sizes = large ? [{ customers: 1_000_000, linesScale: 2.3 }] : [{ customers: 200_000, linesScale: 1 }];
+  for (const { customers, linesScale } of sizes) {
+    const out = await runPart<FeaturesOutput>(
+      'features',
+      `features: ${customers.toLocaleString('en')} simulated customers`,
+      [...tsx('bench/features.ts', '--customers', String(customers), '--lines-scale', String(linesScale))],
+    );
+    if (!out) continue;
+    const shop = `${customers.toLocaleString('en')} customers / ${out.rows.toLocaleString('en')} rows`;
+    add({
+      group: 'features',
+      name: `${shop}: computeFeatures (with BG/NBD + GG fits)`,
+      value: out.computeFeaturesRowsPerSecond,
+      unit: 'rows/s',
+      note: `${out.computeFeaturesSeconds} s; ${out.featuresWithoutFitSeconds} s with given fits (serving); BG/NBD fit ${out.bgNbdFitSeconds} s, GG fit ${out.gammaGammaFitSeconds} s`,
+    });
+    add({
+      group: 'features',
+      name: `${shop}: buildTrainingRows (one 90-day window)`,
+      value: out.buildTrainingRowsSeconds,
+      unit: 's',
+      note: `${out.trainingRows.toLocaleString('en')} labelled rows`,
+    });
+    add({ group: 'features', name: `${shop}: peak RSS`, value: out.peakRssMB, unit: 'MB' });
+  }
+}
+
+async function trainingPart(large: boolean, temp: string): Promise<void> {
+  const sizes = large ? [10_000, 100_000, 1_000_000] : [10_000, 100_000];
+  let wasm100k: number | undefined;
+  for (const customers of sizes) {
+    const out = await runPart<FitOutput>(
+      'training',
+      `training: fitValueModel, ${customers.toLocaleString('en')} customers, wasm`,
+      [...tsx('bench/training.ts', 'fit', '--customers', String(customers))],
+    );
+    if (!out) continue;
+    if (customers === 100_000) wasm100k = out.secondsPerEpoch;
+    const what = `${customers.toLocaleString('en')} customers (${out.trainRows.toLocaleString('en')} training rows)`;
+    add({
+      group: 'training',
+      name: `${what}: seconds per epoch (wasm)`,
+      value: out.secondsPerEpoch,
+      unit: 's',
+      note: `median of ${out.epochs} epochs; ${out.transactions.toLocaleString('en')} transactions`,
+    });
+    add({
+      group: 'training',
+      name: `${what}: fitValueModel to convergence (wasm)`,
+      value: out.fitSeconds,
+      unit: 's',
+      note: `${out.epochs} epochs (best ${out.bestEpoch}, ${out.converged ? 'early-stopped' : 'hit the epoch cap'}); network ${out.networkSeconds} s, the rest features and calibration; ${out.fitCpuSeconds} CPU-s`,
+    });
+    add({ group: 'training', name: `${what}: peak RSS`, value: out.peakRssMB, unit: 'MB' });
+  }
+  const cpu = await runPart<FitOutput>('training', 'training: 100,000 customers, cpu backend, 2 epochs', [
+    ...tsx('bench/training.ts', 'fit', '--customers', '100000', '--backend', 'cpu', '--epochs', '2'),
+  ]);
+  if (cpu)
+    add({
+      group: 'training',
+      name: '100,000 customers: seconds per epoch, cpu backend',
+      value: cpu.secondsPerEpoch,
+      unit: 's',
+      ...(wasm100k !== undefined && {
+        reference: { name: 'wasm backend, same rows', value: wasm100k },
+        ratio: round(cpu.secondsPerEpoch / wasm100k),
+      }),
+      note: 'cpu is the fallback when the wasm binary cannot load',
+    });
+  if (!large) return;
+  const bucket = path.join(temp, 'train-bucket');
+  const written = await runPart<WriteParquetOutput>(
+    'training',
+    'training: 1M customers / ≈20M transactions as normalized Parquet',
+    [
+      ...tsx(
+        'bench/training.ts',
+        'write-parquet',
+        '--customers',
+        '1000000',
+        '--lines-scale',
+        '2.3',
+        '--out',
+        bucket,
+      ),
+    ],
+  );
+  if (!written) return;
+  const out = await runPart<TrainStoredOutput>(
+    'training',
+    'training: trainStoredDataset (the train Lambda) on 1M customers',
+    [...tsx('bench/training.ts', 'train-stored', '--bucket', bucket)],
+  );
+  if (!out) return;
+  const shop = `${out.customers.toLocaleString('en')} customers / ${out.transactions.toLocaleString('en')} transactions`;
+  add({
+    group: 'training',
+    name: `${shop}: trainStoredDataset (train Lambda, end to end)`,
+    value: out.seconds,
+    unit: 's',
+    reference: { name: 'Lambda timeout', value: LAMBDA_SECONDS },
+    ratio: round(out.seconds / LAMBDA_SECONDS),
+    target: '≤ 15 min in one Lambda',
+    met: out.seconds <= LAMBDA_SECONDS,
+    note: `phases ${JSON.stringify(out.durations)}; fits ${JSON.stringify(out.fits)}; ${out.trainCpuSeconds} CPU-s`,
+  });
+  add({
+    group: 'training',
+    name: `${shop}: trainStoredDataset peak RSS`,
+    value: out.peakRssMB,
+    unit: 'MB',
+    reference: { name: 'Lambda memory', value: LAMBDA_MB },
+    ratio: round(out.peakRssMB / LAMBDA_MB),
+    target: '≤ 10 GB in one Lambda',
+    met: out.peakRssMB <= LAMBDA_MB,
+  });
+}
+
+async function figuresPart(part: 'serving' | 'accuracy'): Promise<void> {
+  const out = await runPart<{ figures: BenchFigure[] }>(part, part, tsx('bench/figures-part.ts', part));
+  for (const figure of out?.figures ?? []) add(figure);
+}
+
+function printTable(): void {
+  const header = ['group', 'figure', 'value', 'reference', 'ratio', 'target', 'met'];
+  const rows = figures.map((f) => [
+    f.group,
+    f.name,
+    `${f.value.toLocaleString('en', { maximumFractionDigits: 3 })} ${f.unit}`.trim(),
+    f.reference
+      ? `${f.reference.value.toLocaleString('en', { maximumFractionDigits: 3 })} (${f.reference.name})`
+      : '',
+    f.ratio === undefined ? '' : `${f.ratio}×`,
+    f.target ?? '',
+    f.met === undefined ? '' : f.met ? 'yes' : 'NO',
+  ]);
+  console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      large: { type: 'boolean', default: false },
+      accuracy: { type: 'boolean', default: false },
+      parts: { type: 'string' },
+    },
+  });
+  const requested = values.parts?.split(',') ?? ALL_PARTS.filter((p) => p !== 'accuracy' || values.accuracy);
+  const unknown = requested.filter((p) => !(ALL_PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0)
+    throw new Error(`unknown part(s) ${unknown.join(', ')}: use ${ALL_PARTS.join(',')}`);
+  const parts = new Set(requested as PartName[]);
+  const startedAt = new Date().toISOString();
+  const temp = await mkdtemp(path.join(os.tmpdir(), 'valuecast-bench-'));
+  try {
+    if (parts.has('ingest')) await ingestPart(values.large, temp);
+    if (parts.has('features')) await featuresPart(values.large);
+    if (parts.has('training')) await trainingPart(values.large, temp);
+    if (parts.has('serving')) await figuresPart('serving');
+    if (parts.has('accuracy')) await figuresPart('accuracy');
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+  printTable();
+  const results = {
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGB: round(os.totalmem() / 2 ** 30, 1),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
+    figures,
+    parts: runs,
+  };
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  const failed = runs.filter((r) => r.error);
+  console.log(
+    `\nwrote ${path.relative(process.cwd(), RESULTS)}${failed.length ? `; ${failed.length} part(s) failed` : ''}`,
+  );
+  if (failed.length > 0) process.exitCode = 1;
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});

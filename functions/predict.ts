@@ -1,7 +1,9 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createApi } from '../lib/serving/api';
 import { ApiError, errorResponse } from '../lib/serving/api-error';
+import { resolveApiKey, type SsmGetParameter } from '../lib/serving/api-key';
 import { ModelCache } from '../lib/serving/model-cache';
 import { parseServingConfig } from '../lib/serving/serving-config';
 import type { BlobStore } from '../lib/store/blob-store';
@@ -40,29 +42,48 @@ function errorMapper(): MiddlewareObj<Event, Response> {
   };
 }
 
+let ssmClient: SSMClient | undefined;
+
+/** One SSM client per execution environment, created only when the API key lives in SSM. */
+function ssm(): SsmGetParameter {
+  ssmClient ??= new SSMClient({});
+  return ssmClient;
+}
+
 /**
- * Build the predict handler over a store (the data bucket in Lambda, a directory in tests). The model
- * cache lives as long as the handler: at module scope, across warm invocations.
+ * Build the predict handler over a store (the data bucket in Lambda, a directory in tests). The
+ * configuration, the API key (from SSM when configured) and the model cache are set up by the first
+ * request and live as long as the handler: at module scope, across warm invocations. A failed setup
+ * (e.g. SSM unreachable) is not kept: that request answers 500 and the next one tries again.
  */
-export function createHandler(store: () => BlobStore, env: NodeJS.ProcessEnv = process.env) {
-  let api: ((event: Event) => Promise<Response>) | undefined;
+export function createHandler(
+  store: () => BlobStore,
+  env: NodeJS.ProcessEnv = process.env,
+  ssmClientOf: () => SsmGetParameter = ssm,
+) {
+  let api: Promise<(event: Event) => Promise<Response>> | undefined;
+  const setUp = async () => {
+    const config = parseServingConfig(env);
+    const apiKey = await resolveApiKey(config, ssmClientOf);
+    const cache = new ModelCache(store(), {
+      refreshSeconds: config.refreshSeconds,
+      onStaleServe: (dataset, error) =>
+        logEvent('warn', 'champion refresh failed; serving the previous model', {
+          dataset,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    });
+    return createApi({ store: store(), cache, config: { ...config, apiKey } });
+  };
   return middy<Event, Response>()
     .use(securityHeaders())
     .use(errorMapper())
     .handler(async (event) => {
-      if (!api) {
-        const config = parseServingConfig(env);
-        const cache = new ModelCache(store(), {
-          refreshSeconds: config.refreshSeconds,
-          onStaleServe: (dataset, error) =>
-            logEvent('warn', 'champion refresh failed; serving the previous model', {
-              dataset,
-              error: error instanceof Error ? error.message : String(error),
-            }),
-        });
-        api = createApi({ store: store(), cache, config });
-      }
-      return api(event);
+      api ??= setUp().catch((e: unknown) => {
+        api = undefined;
+        throw e;
+      });
+      return (await api)(event);
     });
 }
 

@@ -13,7 +13,15 @@ export interface ServingConfig {
   refreshSeconds: number;
   /** When set (`API_KEY`), every request must carry it in the `x-api-key` header. */
   apiKey?: string;
+  /**
+   * Name of an SSM SecureString holding the API key instead (`API_KEY_SSM_PARAMETER`, a path such as
+   * `/valuecast/prod/api-key`); read once per execution environment (see api-key.ts).
+   */
+  apiKeySsmParameter?: string;
 }
+
+/** What an API key must be, wherever it comes from. */
+export const apiKeyText = z.string().min(16, 'must be at least 16 characters');
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -22,7 +30,11 @@ const schema = z.object({
   MAX_TRANSACTIONS_PER_CUSTOMER: positiveInt(10_000),
   MAX_BODY_BYTES: positiveInt(1_048_576),
   MODEL_REFRESH_SECONDS: z.coerce.number().nonnegative().default(30),
-  API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  API_KEY: apiKeyText.optional(),
+  API_KEY_SSM_PARAMETER: z
+    .string()
+    .regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'is not an SSM parameter path (/a/b, letters, digits, _ . -)')
+    .optional(),
 });
 
 /** Validate the serving environment; throws ConfigError naming the variable at fault. */
@@ -34,11 +46,14 @@ export function parseServingConfig(env: NodeJS.ProcessEnv): ServingConfig {
     throw new ConfigError(String(issue?.path[0] ?? 'unknown'), issue?.message ?? 'is invalid');
   }
   const env_ = result.data;
+  if (env_.API_KEY !== undefined && env_.API_KEY_SSM_PARAMETER !== undefined)
+    throw new ConfigError('API_KEY_SSM_PARAMETER', 'is set together with API_KEY: set one of them');
   return {
     maxCustomers: env_.MAX_BATCH,
     maxTransactionsPerCustomer: env_.MAX_TRANSACTIONS_PER_CUSTOMER,
     maxBodyBytes: env_.MAX_BODY_BYTES,
     refreshSeconds: env_.MODEL_REFRESH_SECONDS,
     apiKey: env_.API_KEY,
+    apiKeySsmParameter: env_.API_KEY_SSM_PARAMETER,
   };
 }

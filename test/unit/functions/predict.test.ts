@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { GetParameterCommand } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import customerEvent from '../../../events/http-customer.json';
@@ -251,6 +252,40 @@ describe('predict handler', () => {
 
     // Assess
     expect([missing.status, wrong.status, right.status, health.status]).toEqual([401, 401, 200, 200]);
+  });
+
+  it('reads the API key from SSM once per cold start, and retries a failed read on the next request', async () => {
+    // Prepare: SSM cannot run here, so a fake client answers GetParameter (failing the first time).
+    const key = 's'.repeat(24);
+    const requested: unknown[] = [];
+    const ssm = {
+      send: async (command: GetParameterCommand) => {
+        requested.push(command.input);
+        if (requested.length === 1) throw new Error('ThrottlingException: Rate exceeded');
+        return { $metadata: {}, Parameter: { Value: key } };
+      },
+    };
+    const guarded = createHandler(
+      () => store,
+      { API_KEY_SSM_PARAMETER: '/valuecast/test/api-key' },
+      () => ssm,
+    );
+    const event = get('GET /model', { dataset: 'shop' });
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+
+    // Act
+    const failed = await call(guarded, { ...event, headers: { 'x-api-key': key } });
+    const right = await call(guarded, { ...event, headers: { 'x-api-key': key } });
+    const wrong = await call(guarded, { ...event, headers: { 'x-api-key': 'x'.repeat(24) } });
+    const again = await call(guarded, { ...event, headers: { 'x-api-key': key } });
+    log.mockRestore();
+
+    // Assess
+    expect([failed.status, right.status, wrong.status, again.status]).toEqual([500, 200, 401, 200]);
+    expect(requested).toEqual([
+      { Name: '/valuecast/test/api-key', WithDecryption: true },
+      { Name: '/valuecast/test/api-key', WithDecryption: true },
+    ]);
   });
 
   it('answers a real fault with 500 without internals, and logs it', async () => {

@@ -9,14 +9,20 @@ interface Statement {
   Action: string | string[];
   Resource: unknown;
 }
+/** A statement CloudFormation adds only under a condition: `{"Fn::If": [condition, statement, NoValue]}`. */
+type ConditionalStatement = { 'Fn::If': [string, Statement, unknown] };
 // biome-ignore lint/suspicious/noExplicitAny: the template is loose JSON, read by path in assertions
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
 
 const outDir = mkdtemp(path.join(tmpdir(), 'valuecast-package-'));
 
+function statementsOf(template: Template, role: string): (Statement | ConditionalStatement)[] {
+  return template.Resources[role]?.Properties.Policies[0].PolicyDocument.Statement;
+}
+
 /** Every S3 action a role allows, as `action resource` strings with the bucket ARN prefix dropped. */
 function s3Grants(template: Template, role: string): string[] {
-  const statements: Statement[] = template.Resources[role]?.Properties.Policies[0].PolicyDocument.Statement;
+  const statements = statementsOf(template, role).filter((s): s is Statement => 'Action' in s);
   return statements.flatMap((s) => {
     const actions = ([] as string[]).concat(s.Action).filter((a) => a.startsWith('s3:'));
     const resources = ([] as unknown[])
@@ -34,7 +40,7 @@ function s3Grants(template: Template, role: string): string[] {
 describe('npm run package', () => {
   afterAll(async () => rm(await outDir, { recursive: true, force: true }));
 
-  it('builds a template with the secured bucket, three functions and least-privilege roles', async () => {
+  it('builds a template with the secured bucket, three functions (no local-only ping) and least-privilege roles', async () => {
     // Act
     const templatePath = packageService({ stage: 'dev', outDir: await outDir });
     const template: Template = JSON.parse(await readFile(templatePath, 'utf8'));
@@ -86,6 +92,30 @@ describe('npm run package', () => {
     );
     const roles = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role');
     expect(roles.map(([id]) => id).sort()).toEqual(['PredictRole', 'PreprocessRole', 'TrainRole']);
+  });
+
+  it('lets the predict role read the API key parameter only, and only when one is configured', async () => {
+    // Act: packaged above without API_KEY_SSM_PARAMETER in the environment.
+    const template = JSON.parse(
+      await readFile(path.join(await outDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+    );
+
+    // Assess: the grants exist only under conditions on the (empty by default) template parameters.
+    const conditional = statementsOf(template, 'PredictRole').filter(
+      (s): s is ConditionalStatement => 'Fn::If' in s,
+    );
+    expect(conditional.map((s) => [s['Fn::If'][0], s['Fn::If'][1].Action, s['Fn::If'][2]])).toEqual([
+      ['ApiKeyInSsm', 'ssm:GetParameter', { Ref: 'AWS::NoValue' }],
+      ['ApiKeyCustomerKmsKey', 'kms:Decrypt', { Ref: 'AWS::NoValue' }],
+    ]);
+    const parameterArn = conditional[0]?.['Fn::If'][1].Resource as { 'Fn::Sub': string } | undefined;
+    expect(parameterArn?.['Fn::Sub']).toMatch(
+      /^arn:\$\{AWS::Partition\}:ssm:\$\{AWS::Region\}:\$\{AWS::AccountId\}:parameter\$\{ApiKeySsmParameter\}$/,
+    );
+    expect(template.Parameters.ApiKeySsmParameter.Default).toBe('');
+    expect(template.Conditions.ApiKeyInSsm).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ApiKeySsmParameter' }, ''] }],
+    });
   });
 
   it('passes cfn-lint where it is installed', async () => {

@@ -5,24 +5,44 @@ const path = require('node:path');
 const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
 
 /**
- * TF.js's wasm backend loads its .wasm binaries from disk at run time; esbuild cannot bundle them, and
- * without them the backend silently falls back to the ~3x slower cpu one. Copy `tfjs-backend-wasm*.wasm`
- * next to every bundle that includes the wasm backend (lib/model/tf-backend.ts looks there first).
+ * Files the code reads from disk at run time, which esbuild cannot bundle: each is copied next to every
+ * bundle whose inputs include `usedBy`, where the code looks first.
+ * - TF.js's wasm backend loads its .wasm binaries (without them it silently falls back to the ~3x slower
+ *   cpu one); lib/model/tf-backend.ts looks next to the bundle.
+ * - The model report inlines Chart.js's browser build into each report.html (lib/report/chart-js-source.ts,
+ *   which names the file CHART_JS_FILE).
  */
-const copyTfjsWasm = {
-  name: 'copy-tfjs-wasm',
+const RUNTIME_FILES = [
+  {
+    usedBy: WASM_PACKAGE,
+    files: () => {
+      const dist = path.join(path.dirname(require.resolve(`${WASM_PACKAGE}/package.json`)), 'dist');
+      return readdirSync(dist)
+        .filter((f) => /^tfjs-backend-wasm.*\.wasm$/.test(f))
+        .map((f) => path.join(dist, f));
+    },
+  },
+  {
+    usedBy: 'lib/report/chart-js-source',
+    // The package's exports hide dist/chart.umd.min.js, but its main entry sits in the same folder.
+    files: () => [path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js')],
+  },
+];
+
+const copyRuntimeFiles = {
+  name: 'copy-runtime-files',
   setup(build) {
     build.initialOptions.metafile = true;
     build.onEnd((result) => {
       if (result.errors.length > 0 || !result.metafile) return;
-      const usesWasm = Object.keys(result.metafile.inputs).some((input) => input.includes(WASM_PACKAGE));
-      if (!usesWasm) return;
+      const inputs = Object.keys(result.metafile.inputs);
       const outDir = build.initialOptions.outdir ?? path.dirname(build.initialOptions.outfile);
-      const dist = path.join(path.dirname(require.resolve(`${WASM_PACKAGE}/package.json`)), 'dist');
-      for (const file of readdirSync(dist).filter((f) => /^tfjs-backend-wasm.*\.wasm$/.test(f)))
-        copyFileSync(path.join(dist, file), path.join(outDir, file));
+      for (const { usedBy, files } of RUNTIME_FILES) {
+        if (!inputs.some((input) => input.includes(usedBy))) continue;
+        for (const file of files()) copyFileSync(file, path.join(outDir, path.basename(file)));
+      }
     });
   },
 };
 
-module.exports = [copyTfjsWasm];
+module.exports = [copyRuntimeFiles];

@@ -1,7 +1,11 @@
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type IngestReport, loadTransactionsFromFiles, parseColumnMapping } from '../../lib/ingest';
 import type { EpochLog } from '../../lib/model/value-model';
+import { renderReport } from '../../lib/report/render-report';
+import { backtestReportData } from '../../lib/report/report-data';
+import { summarizeIngestReports } from '../../lib/training/artifacts';
 import {
   BASELINE_SYSTEMS,
   type BacktestResult,
@@ -16,11 +20,13 @@ import { metricsTable } from '../metrics-table';
 import { terminalProgress } from '../progress';
 
 const USAGE =
-  'valuecast backtest --data <file|dir>... --cutoff YYYY-MM-DD --horizon <days> [--columns customer=…,date=…,amount=…] [--systems model,mlp,bgnbd_gammagamma,linear,last_window] [--out metrics.json] [--predictions predictions.csv]';
+  'valuecast backtest --data <file|dir>... --cutoff YYYY-MM-DD --horizon <days> [--columns customer=…,date=…,amount=…] [--systems model,mlp,bgnbd_gammagamma,linear,last_window] [--out metrics.json] [--predictions predictions.csv] [--report report.html]';
+const DEFAULT_REPORT = 'backtest-report.html';
 
 /**
  * `valuecast backtest`: out-of-time benchmark of every system on local files. Prints one row per system;
- * `--out` writes metrics.json, `--predictions` every system's prediction per customer.
+ * `--out` writes metrics.json, `--predictions` every system's prediction per customer. Always writes the
+ * HTML report: to `--report`, else as report.html beside `--out`, else to ./backtest-report.html.
  */
 export const backtestCommand: Command = async (args) => {
   const { values } = parseOptions(args);
@@ -62,7 +68,17 @@ export const backtestCommand: Command = async (args) => {
     await writeFile(values.predictions, predictionsCsv(result));
     console.error(`predictions written to ${values.predictions}`);
   }
+  const report = reportPath(values.report, values.out);
+  const reportData = backtestReportData(result, summarizeIngestReports(reports), new Date().toISOString());
+  await writeFile(report, renderReport(reportData));
+  console.error(`report written to ${report}`);
 };
+
+/** Where the HTML report goes: `--report`, else report.html beside metrics.json, else the current directory. */
+export function reportPath(report: string | undefined, out: string | undefined): string {
+  if (report) return report;
+  return out ? path.join(path.dirname(out), 'report.html') : DEFAULT_REPORT;
+}
 
 function parseOptions(args: string[]) {
   try {
@@ -76,6 +92,7 @@ function parseOptions(args: string[]) {
         systems: { type: 'string' },
         out: { type: 'string' },
         predictions: { type: 'string' },
+        report: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,

@@ -53,8 +53,8 @@ ${header(data)}
 ${keyFigures(data)}
 ${metricsSection(data)}
 <div class="grid">
-${chartCard('chart-gain', 'Gain curve', `Share of the actual spend in the validation window captured by the customers each system ranks highest. Closer to the perfect ordering is better; the diagonal is a random ordering.`)}
-${chartCard('chart-calibration', 'Predicted vs actual per decile', `${escapeHtml(systemLabel(data.evaluation.focus, data))}: customers in ten equal groups by predicted value; mean predicted and mean actual spend of each group on the validation window.`)}
+${chartCard('chart-gain', 'Gain curve', `Share of the actual spend ${inWindow(data)} captured by the customers each system ranks highest. Closer to the perfect ordering is better; the diagonal is a random ordering.`)}
+${chartCard('chart-calibration', 'Predicted vs actual per decile', `${escapeHtml(systemLabel(data.evaluation.focus, data))}: customers in ten equal groups by predicted value; mean predicted and mean actual spend of each group ${inWindow(data)}.`)}
 ${chartCard('chart-distribution', 'Distribution of predicted value', `Predicted spend over the next ${data.horizonDays} days of the ${count(data.distribution.customers)} scored customers.`)}
 ${importanceCard(data)}
 </div>
@@ -101,8 +101,8 @@ function keyFigures(data: ReportData): string {
     `<div class="figure"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div><div class="note">${escapeHtml(note)}</div></div>`;
   return `<section class="figures">
 ${figure('Normalized Gini', metric(focus?.metrics.gini), bestBaseline ? `best baseline ${metric(bestBaseline.metrics.gini)} (${systemLabel(bestBaseline.name, data)})` : '')}
-${figure('Top 10% hold', percent(focus?.metrics.top10Share), 'of the actual spend in the validation window')}
-${figure('Customers scored', count(distribution.customers), `${percent(evaluation.returningShare)} bought again in the validation window`)}
+${figure('Top 10% hold', percent(focus?.metrics.top10Share), `of the actual spend ${inWindow(data)}`)}
+${figure('Customers scored', count(distribution.customers), `${percent(evaluation.returningShare)} bought again ${inWindow(data)}`)}
 ${figure(`Predicted spend, next ${data.horizonDays} days`, money(distribution.total), `${money(distribution.mean)} per customer on average`)}
 </section>`;
 }
@@ -227,6 +227,13 @@ function chartData(data: ReportData) {
       .slice(0, IMPORTANCE_SHOWN)
       .map((f) => ({ name: f.name, drop: f.drop })),
   };
+}
+
+/** Where the truth of the metrics comes from, as the page words it. */
+function inWindow(data: ReportData): string {
+  return data.kind === 'training'
+    ? 'in the validation window'
+    : `in the ${data.horizonDays} days after the cutoff`;
 }
 
 function systemLabel(name: string, data: ReportData): string {

@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderLogCsv } from '../../../lib/generate/order-log';
+import { loadTransactionsFromFiles } from '../../../lib/ingest';
+import { FsBlobStore } from '../../../lib/store/fs-store';
+import { type TrainDatasetResult, trainDataset } from '../../../lib/training/train-dataset';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const INSTALL_HINT = `${CHROMIUM} not found: install Debian's chromium (apt-get install -y --no-install-recommends chromium) or set CHROMIUM_PATH; .ci/run installs it when it runs as root`;
+const SCREENSHOT = path.join(tmpdir(), 'valuecast-report.png');
+/** Every customer id carries markup: the page must show it as text and never run it. */
+const HOSTILE_PREFIX = '<img src=x onerror=window.__injected=1>';
+
+if (!HAVE_CHROMIUM) console.warn(`report browser test skipped: ${INSTALL_HINT}`);
+
+/** What the page reports about itself once its scripts ran. */
+interface PageState {
+  charts: number;
+  canvases: { id: string; width: number; inkedPixels: number }[];
+  systems: string[];
+  firstCustomer: string;
+  images: number;
+  injected: unknown;
+}
+
+describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium (${CHROMIUM})`, () => {
+  let dir: string;
+  let result: TrainDatasetResult;
+  let browser: BrowserContext;
+  const consoleErrors: string[] = [];
+  const requests: string[] = [];
+  let state: PageState;
+
+  beforeAll(async () => {
+    // Prepare: a generated shop with dirty lines, read and trained the way `valuecast train` does.
+    dir = await mkdtemp(path.join(tmpdir(), 'valuecast-report-browser-'));
+    const csv = orderLogCsv({ customers: 500, seed: 11, days: 730, dirtyRate: 0.01 }).replace(
+      /,C(\d+),/g,
+      `,${HOSTILE_PREFIX}C$1,`,
+    );
+    const file = path.join(dir, 'orders.csv');
+    await writeFile(file, csv);
+    const { table, reports } = await loadTransactionsFromFiles([file]);
+    result = await trainDataset({
+      store: new FsBlobStore(path.join(dir, 'models')),
+      dataset: 'shop',
+      table,
+      dataFingerprint: 'sha256:test',
+      ingestReports: reports,
+      fit: { epochs: 2, members: 1 },
+    });
+    const page = path.join(dir, 'models', result.reportKey);
+
+    // Act: open the file with the network cut off by nothing but the page itself.
+    browser = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 900 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const tab = await browser.newPage();
+    tab.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(message.text());
+    });
+    tab.on('pageerror', (error) => consoleErrors.push(error.message));
+    tab.on('request', (request) => requests.push(request.url()));
+    await tab.goto(pathToFileURL(page).href, { waitUntil: 'load' });
+    await tab.screenshot({ path: SCREENSHOT, fullPage: true });
+    state = await tab.evaluate(() => {
+      const w = window as unknown as { Chart: { instances: Record<string, unknown> }; __injected?: unknown };
+      const canvases = Array.from(document.querySelectorAll('canvas'), (canvas) => {
+        const pixels = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+        let inked = 0;
+        for (let i = 3; i < pixels.length; i += 4) if ((pixels[i] as number) > 0) inked++;
+        return { id: canvas.id, width: canvas.width, inkedPixels: inked };
+      });
+      return {
+        charts: Object.keys(w.Chart.instances).length,
+        canvases,
+        systems: Array.from(document.querySelectorAll('#metrics-table tbody tr'), (tr) =>
+          tr.getAttribute('data-system'),
+        ) as string[],
+        firstCustomer: document.querySelector('#top-customers td.id')?.textContent ?? '',
+        images: document.images.length,
+        injected: w.__injected,
+      };
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads without console errors or page errors, and requests nothing but the file itself', () => {
+    // Assess
+    expect(consoleErrors).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(path.join(dir, 'models', result.reportKey)).href]);
+  });
+
+  it('draws every chart: a Chart.js instance per canvas, each with pixels on it', () => {
+    // Assess
+    expect(state.canvases.map((c) => c.id)).toEqual([
+      'chart-gain',
+      'chart-calibration',
+      'chart-distribution',
+      'chart-importance',
+    ]);
+    expect(state.charts).toBe(state.canvases.length);
+    for (const canvas of state.canvases) {
+      expect(canvas.width, canvas.id).toBeGreaterThan(100);
+      // Axes and labels alone ink a few percent; the data adds more. A blank canvas has none.
+      expect(canvas.inkedPixels, canvas.id).toBeGreaterThan(2000);
+    }
+  });
+
+  it('has the model and every baseline in the metrics table', () => {
+    // Assess
+    expect(state.systems).toEqual(['model', 'seed_mlp', 'bgnbd_gammagamma', 'linear', 'last_window']);
+  });
+
+  it('shows hostile customer ids as text and runs none of them', () => {
+    // Assess
+    expect(state.firstCustomer.startsWith(HOSTILE_PREFIX)).toBe(true);
+    expect(state.images).toBe(0);
+    expect(state.injected).toBeUndefined();
+    console.log(`report screenshot: ${SCREENSHOT}`);
+  });
+});

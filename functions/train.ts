@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { Metrics } from '../lib/evaluate/metrics';
 import type { BlobStore } from '../lib/store/blob-store';
 import { normalizedDataFingerprint } from '../lib/training/data-fingerprint';
+import { isCustomerTableMeta } from '../lib/training/train-customer-table';
 import type { TrainingProgress } from '../lib/training/train-dataset';
 import {
   assertDatasetName,
@@ -23,7 +24,8 @@ export interface TrainResult {
 export type TrainOne = typeof trainStoredDataset;
 
 /**
- * The train handler: a direct invoke trains the named dataset (and fails with a clear error for one without
+ * The train handler (transaction logs and labelled customer tables alike: lib/training/train-stored-dataset.ts
+ * tells them apart): a direct invoke trains the named dataset (and fails with a clear error for one without
  * normalized data); the schedule trains every dataset whose normalized data changed since its last model,
  * one after another, logging and skipping one that fails so the others still train.
  */
@@ -40,6 +42,7 @@ export function createTrainHandler(store: () => BlobStore, train: TrainOne = tra
         modelVersion: outcome.version,
         promoted: outcome.promoted,
         reason: outcome.reason,
+        inputKind: isCustomerTableMeta(outcome.meta) ? 'customer-table' : 'transactions',
         gini: outcome.metrics.gini,
         backend: outcome.meta.backend,
         durationMs: Math.round(performance.now() - started),

@@ -1,7 +1,14 @@
 import { writeFile } from 'node:fs/promises';
+import { latestDateAsOf } from '../../lib/features/customer-table-features';
 import { FsBlobStore } from '../../lib/store/fs-store';
-import { predictionsCsv } from '../../lib/training/predictions-csv';
+import type { ModelMeta } from '../../lib/training/artifacts';
+import { predictionsCsv, type ScoredCustomers } from '../../lib/training/predictions-csv';
 import { loadChampionModel, NoChampionError, scoreCustomers } from '../../lib/training/score-customers';
+import {
+  type CustomerTableModelMeta,
+  isCustomerTableMeta,
+  scoreCustomerTable,
+} from '../../lib/training/train-customer-table';
 import { defaultAsOf } from '../../lib/training/train-dataset';
 import { UsageError } from '../cli-error';
 import type { Command } from '../main';
@@ -14,7 +21,9 @@ const HELP = `Usage: ${USAGE}
 
 Scores every customer of --data with the champion of <model-dir>/models/<dataset>/ (written by valuecast
 train) as of the end of --as-of (default: the last day of the data) and writes predictions.csv:
-customer_id,predicted_value,p_return,value_decile,model_version (value_decile 1 = the top 10%).`;
+customer_id,predicted_value,p_return,value_decile,model_version (value_decile 1 = the top 10%).
+A champion trained on a customer table scores a customer table with the same columns (its label column
+is not read); dates count as of --as-of (default: the end of the table's latest date).`;
 
 /** `valuecast score`: batch predictions of the champion model for local files. */
 export const scoreCommand: Command = async (args) => {
@@ -35,13 +44,31 @@ export const scoreCommand: Command = async (args) => {
     throw e;
   });
   try {
-    const { table } = await loadData(values.data, values.columns, progress, 'score');
-    const asOf = asOfOption ?? defaultAsOf(table);
+    const input = await loadData(values.data, values.columns, progress, 'score');
+    // meta.json of either kind (lib/training/artifacts.ts types only the transaction model's).
+    const meta = champion.meta as ModelMeta | CustomerTableModelMeta;
+    const mismatch = () =>
+      new UsageError(
+        `the champion ${champion.version} was trained on ${isCustomerTableMeta(meta) ? 'a customer table' : 'transactions'}, but --data holds ${input.kind === 'customer-table' ? 'a customer table' : 'transactions'}`,
+      );
     progress.update(`scoring with ${champion.version}`);
-    const scored = scoreCustomers(champion.model, champion.meta.featureSpec, table, asOf);
+    let asOf: number;
+    let scored: ScoredCustomers;
+    let horizon: string;
+    if (input.kind === 'customer-table') {
+      if (!isCustomerTableMeta(meta)) throw mismatch();
+      asOf = asOfOption ?? latestDateAsOf(input.table) ?? Date.parse(meta.encoding.asOf);
+      scored = scoreCustomerTable(champion.model, meta.encoding, input.table, asOf);
+      horizon = `the model's label, ${meta.label.column}`;
+    } else {
+      if (isCustomerTableMeta(meta)) throw mismatch();
+      asOf = asOfOption ?? defaultAsOf(input.table);
+      scored = scoreCustomers(champion.model, meta.featureSpec, input.table, asOf);
+      horizon = `spend over the next ${meta.horizonDays} days`;
+    }
     await writeFile(values.out, predictionsCsv(scored, champion.version));
     progress.done(
-      `scored ${scored.customerIds.length.toLocaleString('en')} customers with ${champion.version} as of ${new Date(asOf).toISOString()} (spend over the next ${champion.meta.horizonDays} days): ${values.out}`,
+      `scored ${scored.customerIds.length.toLocaleString('en')} customers with ${champion.version} as of ${new Date(asOf).toISOString()} (${horizon}): ${values.out}`,
     );
   } finally {
     champion.model.dispose();

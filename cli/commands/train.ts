@@ -1,13 +1,15 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DAY_MS } from '../../lib/features/compute-features';
-import { type IngestReport, loadTransactionsFromFiles, parseColumnMapping } from '../../lib/ingest';
-import type { TransactionTable } from '../../lib/ingest/transaction-table';
+import { parseColumnMapping } from '../../lib/ingest';
+import { type InputFiles, loadInputFiles } from '../../lib/ingest/load-customer-table';
 import { FsBlobStore } from '../../lib/store/fs-store';
 import { localFilesFingerprint } from '../../lib/training/data-fingerprint';
+import { type TrainCustomerTableResult, trainCustomerTable } from '../../lib/training/train-customer-table';
 import {
   DEFAULT_HORIZON_DAYS,
   type TrainDatasetResult,
+  type TrainingProgress,
   trainDataset,
 } from '../../lib/training/train-dataset';
 import { assertDatasetName } from '../../lib/training/train-stored-dataset';
@@ -24,7 +26,11 @@ Fits the model on every transaction up to and including --as-of (default: the la
 evaluates it out of time on the last --horizon days against the baselines and the current champion, and
 writes <model-dir>/models/<dataset>/<version>/{model.json,weights.bin,meta.json,predictions.csv}. The
 champion pointer <model-dir>/models/<dataset>/champion.json moves only if the new model is not worse.
-The model directory has the bucket's layout, so it can be copied to s3://<bucket>/ as is.`;
+The model directory has the bucket's layout, so it can be copied to s3://<bucket>/ as is.
+
+A labelled customer table (one row per customer with a label column such as Future_Value) trains
+directly on its label: evaluated on a seeded random holdout of its rows (it has no time axis), dates
+encoded as days before --as-of (default: the end of the table's latest date); --horizon does not apply.`;
 
 /** `valuecast train`: train, evaluate and (maybe) promote a model on local files. */
 export const trainCommand: Command = async (args) => {
@@ -41,22 +47,31 @@ export const trainCommand: Command = async (args) => {
   const dataset = datasetOf(values.dataset);
 
   const progress = terminalProgress();
-  const { table, reports, seconds } = await loadData(values.data, values.columns, progress, 'train');
+  const input = await loadData(values.data, values.columns, progress, 'train');
   const started = performance.now();
-  const result = await trainDataset({
+  const common = {
     store: new FsBlobStore(modelDir),
     dataset,
-    table,
     dataFingerprint: await localFilesFingerprint(values.data ?? []),
-    horizonDays,
     asOf,
-    ingestReports: reports,
-    loadSeconds: seconds,
-    onProgress: ({ phase, message, epoch }) =>
+    ingestReports: input.reports,
+    loadSeconds: input.seconds,
+    onProgress: ({ phase, message, epoch }: TrainingProgress) =>
       progress.update(
         `${phase}: ${message}${epoch ? ` (loss ${epoch.trainLoss.toFixed(4)}${epoch.validationLoss === undefined ? '' : `, validation ${epoch.validationLoss.toFixed(4)}`})` : ''}`,
       ),
-  });
+  };
+  if (input.kind === 'customer-table') {
+    if (values.horizon !== undefined)
+      throw new UsageError(
+        `--horizon does not apply to a customer table: its label column (${input.table.labelColumn}) says what is predicted`,
+      );
+    const result = await trainCustomerTable({ ...common, table: input.table });
+    progress.done();
+    console.log(formatCustomerTableSummary(result, modelDir, (performance.now() - started) / 1000));
+    return;
+  }
+  const result = await trainDataset({ ...common, table: input.table, horizonDays });
   progress.done();
   console.log(formatSummary(result, modelDir, (performance.now() - started) / 1000));
 };
@@ -103,31 +118,37 @@ export function parseAsOf(day: string): number {
   return start + DAY_MS;
 }
 
-/** Read the --data files with a progress line; a usage error when nothing could be read. */
+/** Read the --data files (transactions or a customer table) with a progress line; a usage error when nothing could be read. */
 export async function loadData(
   data: string[] | undefined,
   columns: string | undefined,
   progress: Progress,
   command: string,
-): Promise<{ table: TransactionTable; reports: IngestReport[]; seconds: number }> {
+): Promise<InputFiles & { seconds: number }> {
   if (!data || data.length === 0)
     throw new UsageError(`--data is required (see valuecast ${command} --help)`);
   const mapping = columns === undefined ? undefined : parseColumnMapping(columns);
   const started = performance.now();
-  const { table, reports } = await loadTransactionsFromFiles(data, {
+  const input = await loadInputFiles(data, {
     columns: mapping,
     onProgress: (rows, _bytes, file) => progress.update(`reading ${file}: ${rows.toLocaleString('en')} rows`),
   });
   const seconds = (performance.now() - started) / 1000;
+  const { reports } = input;
   const rejected = reports.reduce((n, r) => n + r.rowsRejected, 0);
   const skipped = reports
     .filter((r) => r.status === 'failed')
     .map((r) => `\n  skipped ${r.sourceKey ?? r.source}: ${r.failureReason ?? 'failed'}`);
+  const content =
+    input.kind === 'customer-table'
+      ? `a customer table of ${input.table.customerIds.length.toLocaleString('en')} customers labelled by ${input.table.labelColumn}`
+      : `${input.table.length.toLocaleString('en')} transactions of ${input.table.customerIds.length.toLocaleString('en')} customers`;
   progress.done(
-    `read ${reports.length} file(s): ${table.length.toLocaleString('en')} transactions of ${table.customerIds.length.toLocaleString('en')} customers, ${rejected.toLocaleString('en')} rows rejected (${seconds.toFixed(1)} s)${skipped.join('')}`,
+    `read ${reports.length} file(s): ${content}, ${rejected.toLocaleString('en')} rows rejected (${seconds.toFixed(1)} s)${skipped.join('')}`,
   );
-  if (table.length === 0) throw new UsageError(`no transactions could be read from ${data.join(', ')}`);
-  return { table, reports, seconds };
+  if (input.kind === 'transactions' && input.table.length === 0)
+    throw new UsageError(`no transactions could be read from ${data.join(', ')}`);
+  return { ...input, seconds };
 }
 
 function formatSummary(result: TrainDatasetResult, modelDir: string, seconds: number): string {
@@ -146,6 +167,29 @@ function formatSummary(result: TrainDatasetResult, modelDir: string, seconds: nu
   return [
     `trained on ${meta.rows.transactions.toLocaleString('en')} transactions of ${meta.rows.customers.toLocaleString('en')} customers, as of ${meta.asOf}, horizon ${meta.horizonDays} days, backend ${meta.backend}, ${seconds.toFixed(1)} s`,
     `validation window ${window.from.slice(0, 10)} .. ${window.to.slice(0, 10)} (exclusive), ${meta.evaluation.customers.toLocaleString('en')} customers, ${(100 * meta.evaluation.returningShare).toFixed(1)}% returning:`,
+    metricsTable(rows),
+    result.promoted
+      ? `promoted ${result.version}: ${result.reason}`
+      : `NOT promoted ${result.version}: ${result.reason} (the champion stays ${meta.promotion.previousChampion})`,
+    `artifacts: ${path.join(modelDir, result.prefix)}/{model.json,weights.bin,meta.json,predictions.csv}`,
+  ].join('\n');
+}
+
+function formatCustomerTableSummary(
+  result: TrainCustomerTableResult,
+  modelDir: string,
+  seconds: number,
+): string {
+  const { meta } = result;
+  const rows: MetricsRow[] = Object.entries(meta.evaluation.systems).map(([name, metrics]) => ({
+    name,
+    metrics,
+  }));
+  const champion = meta.evaluation.champion;
+  if (champion) rows.push({ name: 'champion (recorded)', metrics: champion.metrics });
+  return [
+    `trained on a customer table of ${meta.rows.customers.toLocaleString('en')} customers, label ${meta.label.column}, dates as of ${meta.asOf}, backend ${meta.backend}, ${seconds.toFixed(1)} s`,
+    `random holdout of ${meta.evaluation.customers.toLocaleString('en')} customers (no time axis in a customer table), ${(100 * meta.evaluation.returningShare).toFixed(1)}% with a positive label:`,
     metricsTable(rows),
     result.promoted
       ? `promoted ${result.version}: ${result.reason}`

@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import type { ColumnMapping } from './column-mapping';
 import { type IngestReport, ingestCore, type RowConsumer } from './ingest-core';
 import { countSharedAcross } from './row-hashes';
+import { UnusableInputError } from './sniff';
 import { type TransactionInput, type TransactionTable, TransactionTableBuilder } from './transaction-table';
 
 const DATA_FILE = /\.(csv|txt|tsv)(\.gz)?$/i;
@@ -38,6 +39,9 @@ export class SourceFailedError extends Error {
   }
 }
 
+/** Failure code of a customer-table file read as transactions (lib/ingest/load-customer-table.ts reads it). */
+export const NOT_TRANSACTIONS = 'not_transactions';
+
 export interface LoadOptions {
   columns?: ColumnMapping;
   onProgress?: (rowsRead: number, bytesRead: number, file: string) => void;
@@ -63,7 +67,14 @@ export async function loadTransactionsFromFiles(
     const started = performance.now();
     const before = builder.length;
     const consumer: RowConsumer = {
-      begin() {},
+      begin(layout) {
+        // Refused at the layout: a customer table is not parsed for rows it cannot give.
+        if (layout.kind === 'customer-table')
+          throw new UnusableInputError(
+            NOT_TRANSACTIONS,
+            'this file is a customer table (one row per customer), not a transaction log',
+          );
+      },
       transaction(row) {
         input.customerId = row.customerId;
         input.time = row.time;
@@ -92,11 +103,6 @@ export async function loadTransactionsFromFiles(
       outputs: {},
       durationMs: Math.round(performance.now() - started),
     };
-    if (full.kind === 'customer-table' && full.status === 'ok') {
-      full.status = 'failed';
-      full.failureCode = 'not_transactions';
-      full.failureReason = 'this file is a customer table (one row per customer), not a transaction log';
-    }
     if (builder.length !== before && full.status !== 'ok') {
       // The table cannot take rows back: a source that failed part-way must not pass as loaded.
       throw new SourceFailedError(full);

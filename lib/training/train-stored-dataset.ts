@@ -1,15 +1,17 @@
 import { loadNormalizedTransactions } from '../ingest';
+import { inputKindOfReports, loadNormalizedCustomerTable } from '../ingest/load-customer-table';
 import type { BlobStore } from '../store/blob-store';
 import { latestVersion, loadIngestReports, readMeta } from './artifacts';
 import { readChampion } from './champion';
 import { normalizedDataFingerprint } from './data-fingerprint';
+import { type TrainCustomerTableResult, trainCustomerTable } from './train-customer-table';
 import { type TrainDatasetOptions, type TrainDatasetResult, trainDataset } from './train-dataset';
 
 /** The dataset has no normalized data in the bucket (never uploaded, misspelt, or nothing ingested yet). */
 export class UnknownDatasetError extends Error {
   constructor(dataset: string) {
     super(
-      `dataset "${dataset}" has no normalized data (normalized/${dataset}/*.parquet): upload order files under uploads/${dataset}/ first`,
+      `dataset "${dataset}" has no normalized data (normalized/${dataset}/*.parquet): upload order files (or a labelled customer table) under uploads/${dataset}/ first`,
     );
     this.name = 'UnknownDatasetError';
   }
@@ -65,8 +67,11 @@ export async function unchangedReason(
 
 /**
  * Train one dataset of the bucket: its normalized Parquet, fingerprinted by the files' etags, with its
- * ingest reports summarized into meta.json; models go to `models/<dataset>/…` of the same store.
+ * ingest reports summarized into meta.json; models go to `models/<dataset>/…` of the same store. The
+ * ingest reports say what the sources are: transaction logs train through {@link trainDataset}, a
+ * labelled customer table through {@link trainCustomerTable}.
  * @throws UnknownDatasetError when the dataset has no normalized data
+ * @throws MixedInputKindsError when its sources hold both transactions and customer tables
  */
 export async function trainStoredDataset(
   store: BlobStore,
@@ -74,25 +79,28 @@ export async function trainStoredDataset(
   options: Pick<TrainDatasetOptions, 'horizonDays' | 'asOf' | 'fit' | 'onProgress'> & {
     fingerprint?: { fingerprint: string; files: number };
   } = {},
-): Promise<TrainDatasetResult> {
+): Promise<TrainDatasetResult | TrainCustomerTableResult> {
   assertDatasetName(dataset);
   const { fingerprint, files } = options.fingerprint ?? (await normalizedDataFingerprint(store, dataset));
   if (files === 0) throw new UnknownDatasetError(dataset);
   const started = performance.now();
-  const table = await loadNormalizedTransactions(store, dataset);
   const ingestReports = await loadIngestReports(store, dataset);
-  const loadSeconds = (performance.now() - started) / 1000;
-  if (table.length === 0) throw new UnknownDatasetError(dataset);
-  return trainDataset({
+  const common = {
     store,
     dataset,
-    table,
     dataFingerprint: fingerprint,
     ingestReports,
-    loadSeconds,
-    horizonDays: options.horizonDays,
     asOf: options.asOf,
     fit: options.fit,
     onProgress: options.onProgress,
-  });
+  };
+  if (inputKindOfReports(ingestReports) === 'customer-table') {
+    const table = await loadNormalizedCustomerTable(store, ingestReports);
+    if (!table) throw new UnknownDatasetError(dataset);
+    return trainCustomerTable({ ...common, table, loadSeconds: (performance.now() - started) / 1000 });
+  }
+  const table = await loadNormalizedTransactions(store, dataset);
+  const loadSeconds = (performance.now() - started) / 1000;
+  if (table.length === 0) throw new UnknownDatasetError(dataset);
+  return trainDataset({ ...common, table, loadSeconds, horizonDays: options.horizonDays });
 }

@@ -1,0 +1,307 @@
+import { createReadStream } from 'node:fs';
+import { parquetMetadata, parquetRead } from 'hyparquet';
+import type { BlobStore } from '../store/blob-store';
+import { type IngestReport, ingestCore, type RowConsumer } from './ingest-core';
+import {
+  expandInputPaths,
+  type LoadOptions,
+  loadTransactionsFromFiles,
+  NOT_TRANSACTIONS,
+  SourceFailedError,
+  sourceNameOf,
+} from './load-files';
+import { countSharedAcross } from './row-hashes';
+import { type CustomerColumnType, type FileLayout, type InputKind, UnusableInputError } from './sniff';
+import type { TransactionTable } from './transaction-table';
+
+/** One input column of a customer table (neither the id nor the label). */
+export type CustomerTableColumn =
+  /** Numbers; `NaN` = missing. */
+  | { name: string; type: 'double'; values: Float64Array }
+  /** Instants as epoch ms; `NaN` = missing. */
+  | { name: string; type: 'timestamp'; values: Float64Array }
+  /** Text; `null` = missing. */
+  | { name: string; type: 'string'; values: (string | null)[] };
+
+/** A labelled customer table, one row per customer, column-wise. */
+export interface CustomerTable {
+  /** Header of the customer id column. */
+  idColumn: string;
+  /** Header of the label column (e.g. `Future_Value`). */
+  labelColumn: string;
+  customerIds: string[];
+  /** The label of every row as written (it may be negative; training clips it). */
+  label: Float64Array;
+  columns: CustomerTableColumn[];
+}
+
+/** The files (or a dataset's sources) hold both transactions and customer tables: nothing to train on as one. */
+export class MixedInputKindsError extends Error {
+  constructor(transactions: readonly string[], customerTables: readonly string[]) {
+    super(
+      `the data mixes transaction logs (${transactions.join(', ')}) with customer tables (${customerTables.join(', ')}): a model learns from one kind; put them in separate datasets`,
+    );
+    this.name = 'MixedInputKindsError';
+  }
+}
+
+/** Customer-table sources that cannot form one table (different columns, a customer in two files). */
+export class InconsistentCustomerTableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InconsistentCustomerTableError';
+  }
+}
+
+/** Accumulates the rows of one or more customer-table sources with the same columns. */
+class CustomerTableBuilder {
+  private shape:
+    | { id: string; label: string; columns: { name: string; type: CustomerColumnType }[] }
+    | undefined;
+  private shapeSource = '';
+  private readonly ids: string[] = [];
+  private readonly sourceOf = new Map<string, string>();
+  private readonly labels: number[] = [];
+  private values: (number | string | null)[][] = [];
+
+  get length(): number {
+    return this.ids.length;
+  }
+
+  /**
+   * Declare a source's columns; every source must have the first one's.
+   * @throws {@link InconsistentCustomerTableError}
+   */
+  begin(
+    source: string,
+    id: string,
+    label: string,
+    columns: { name: string; type: CustomerColumnType }[],
+  ): void {
+    const describe = (s: NonNullable<typeof this.shape>) =>
+      [s.id, ...s.columns.map((c) => `${c.name}:${c.type}`), s.label].join(', ');
+    const shape = { id, label, columns };
+    if (!this.shape) {
+      this.shape = shape;
+      this.shapeSource = source;
+      this.values = columns.map(() => []);
+      return;
+    }
+    if (describe(this.shape) !== describe(shape))
+      throw new InconsistentCustomerTableError(
+        `customer tables ${this.shapeSource} and ${source} have different columns (${describe(this.shape)} vs ${describe(shape)})`,
+      );
+  }
+
+  /** @throws {@link InconsistentCustomerTableError} when another source already has this customer */
+  add(source: string, customerId: string, label: number, values: readonly (number | string | null)[]): void {
+    const earlier = this.sourceOf.get(customerId);
+    if (earlier !== undefined)
+      throw new InconsistentCustomerTableError(
+        `customer ${customerId} is in both ${earlier} and ${source}: a customer table has one row per customer`,
+      );
+    this.sourceOf.set(customerId, source);
+    this.ids.push(customerId);
+    this.labels.push(label);
+    values.forEach((v, c) => {
+      this.values[c]?.push(v);
+    });
+  }
+
+  build(): CustomerTable | undefined {
+    if (!this.shape) return undefined;
+    const columns = this.shape.columns.map((c, i): CustomerTableColumn => {
+      const raw = this.values[i] ?? [];
+      if (c.type === 'string') return { name: c.name, type: 'string', values: raw as (string | null)[] };
+      return {
+        name: c.name,
+        type: c.type,
+        values: Float64Array.from(raw, (v) => (v === null ? Number.NaN : Number(v))),
+      };
+    });
+    return {
+      idColumn: this.shape.id,
+      labelColumn: this.shape.label,
+      customerIds: this.ids,
+      label: Float64Array.from(this.labels),
+      columns,
+    };
+  }
+}
+
+/** Positions of the id, the label and the input columns of a customer-table layout. */
+function layoutColumns(layout: FileLayout) {
+  const idAt = layout.columns.customer as number;
+  const labelAt = layout.columns.target as number;
+  const inputs = layout.columnNames
+    .map((name, at) => ({ name, at, type: layout.columnTypes?.[at] ?? ('string' as const) }))
+    .filter((c) => c.at !== idAt && c.at !== labelAt);
+  return { idAt, labelAt, inputs };
+}
+
+/**
+ * Read labelled customer-table files (or directories of them) into one {@link CustomerTable}, with the
+ * same parse/sniff/validate code as ingestion, writing nothing. A transaction file is reported as `failed`
+ * (`not_a_customer_table`); other files that fail before any row are reported and skipped, so check
+ * `reports`.
+ * @throws {SourceFailedError} when a file fails after rows of it were read
+ * @throws {@link InconsistentCustomerTableError} when the files have different columns or share a customer
+ */
+export async function loadCustomerTableFromFiles(
+  paths: string[],
+  options: LoadOptions = {},
+): Promise<{ table: CustomerTable | undefined; reports: IngestReport[] }> {
+  const builder = new CustomerTableBuilder();
+  const reports: IngestReport[] = [];
+  const hashLists: Float64Array[] = [];
+  for (const file of await expandInputPaths(paths)) {
+    const started = performance.now();
+    const before = builder.length;
+    let columns: ReturnType<typeof layoutColumns> | undefined;
+    const row: (number | string | null)[] = [];
+    const consumer: RowConsumer = {
+      begin(layout) {
+        if (layout.kind !== 'customer-table')
+          throw new UnusableInputError(
+            'not_a_customer_table',
+            'this file is a transaction log, not a customer table (one row per customer with a label column)',
+          );
+        columns = layoutColumns(layout);
+        builder.begin(
+          file,
+          layout.columnNames[columns.idAt] as string,
+          layout.columnNames[columns.labelAt] as string,
+          columns.inputs,
+        );
+      },
+      transaction() {},
+      customerRow(values) {
+        const c = columns as NonNullable<typeof columns>;
+        row.length = 0;
+        for (const input of c.inputs) row.push(values[input.at] ?? null);
+        builder.add(file, values[c.idAt] as string, values[c.labelAt] as number, row);
+      },
+      reject() {},
+    };
+    const { report, rowHashes } = await ingestCore(
+      {
+        open: async () => createReadStream(file),
+        mapping: options.columns,
+        onProgress: options.onProgress && ((rows, bytes) => options.onProgress?.(rows, bytes, file)),
+      },
+      consumer,
+    );
+    const full: IngestReport = {
+      dataset: 'local',
+      source: sourceNameOf(file),
+      sourceKey: file,
+      ...report,
+      outputs: {},
+      durationMs: Math.round(performance.now() - started),
+    };
+    if (builder.length !== before && full.status !== 'ok') throw new SourceFailedError(full);
+    reports.push(full);
+    hashLists.push(full.status === 'ok' ? rowHashes : new Float64Array(0));
+  }
+  countSharedAcross(hashLists).forEach((shared, i) => {
+    const report = reports[i];
+    if (report) report.duplicateRows.acrossFiles = shared;
+  });
+  return { table: builder.build(), reports };
+}
+
+/**
+ * The input kind of a set of sources from their ingest reports: customer tables (also those a
+ * transaction loader refused as `not_transactions`) or transaction logs; other failed sources do not count.
+ * @throws {@link MixedInputKindsError} when both kinds are present
+ */
+export function inputKindOfReports(reports: readonly IngestReport[]): InputKind | undefined {
+  const name = (r: IngestReport) => r.sourceKey ?? r.source;
+  const tables = reports
+    .filter((r) => r.kind === 'customer-table' && (r.status === 'ok' || r.failureCode === NOT_TRANSACTIONS))
+    .map(name);
+  const logs = reports.filter((r) => r.status === 'ok' && r.kind === 'transactions').map(name);
+  if (tables.length > 0 && logs.length > 0) throw new MixedInputKindsError(logs, tables);
+  return tables.length > 0 ? 'customer-table' : logs.length > 0 ? 'transactions' : undefined;
+}
+
+/** What `--data` files hold: transactions, or one labelled customer table. */
+export type InputFiles =
+  | { kind: 'transactions'; table: TransactionTable; reports: IngestReport[] }
+  | { kind: 'customer-table'; table: CustomerTable; reports: IngestReport[] };
+
+/**
+ * Read input files of either kind: transaction logs into a TransactionTable, or labelled customer tables
+ * into a {@link CustomerTable} (the kind is sniffed per file, as ingestion does). A customer-table file
+ * costs the transaction pass only its sniffed head.
+ * @throws {@link MixedInputKindsError} when the files hold both kinds
+ */
+export async function loadInputFiles(paths: string[], options: LoadOptions = {}): Promise<InputFiles> {
+  const transactions = await loadTransactionsFromFiles(paths, options);
+  if (inputKindOfReports(transactions.reports) !== 'customer-table')
+    return { kind: 'transactions', ...transactions };
+  const { table, reports } = await loadCustomerTableFromFiles(paths, options);
+  if (!table)
+    throw new InconsistentCustomerTableError(`no customer table could be read from ${paths.join(', ')}`);
+  return { kind: 'customer-table', table, reports };
+}
+
+/**
+ * Read the customer-table sources of a dataset from `normalized/<dataset>/*.parquet`, one row group at a
+ * time. `reports` are the dataset's ingest reports: they say which sources are customer tables, which
+ * column is the label, and each column's type (the Parquet names the id column `customer_id`).
+ * @throws {@link InconsistentCustomerTableError}
+ */
+export async function loadNormalizedCustomerTable(
+  store: BlobStore,
+  reports: readonly IngestReport[],
+): Promise<CustomerTable | undefined> {
+  const builder = new CustomerTableBuilder();
+  for (const report of reports) {
+    const key = report.outputs.normalized;
+    if (report.status !== 'ok' || report.kind !== 'customer-table' || !key) continue;
+    const bytes = await store.get(key);
+    if (!bytes) continue;
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const metadata = parquetMetadata(file);
+    const names = metadata.schema.slice(1).map((e) => e.name);
+    const label = report.schema.columns?.target;
+    const labelAt = label === undefined ? -1 : names.indexOf(label);
+    const idAt = names.indexOf('customer_id');
+    if (labelAt < 0 || idAt < 0)
+      throw new InconsistentCustomerTableError(
+        `${key} has no ${labelAt < 0 ? `label column ${label ?? '(none in its ingest report)'}` : 'customer_id column'}`,
+      );
+    const types = report.schema.columnTypes ?? {};
+    const inputs = names
+      .map((name, at) => ({ name, at, type: (types[name] ?? 'string') as CustomerColumnType }))
+      .filter((c) => c.at !== idAt && c.at !== labelAt);
+    builder.begin(key, report.schema.columns?.customer ?? 'customer_id', label as string, inputs);
+    const row: (number | string | null)[] = [];
+    let rowStart = 0;
+    for (const group of metadata.row_groups) {
+      const rowEnd = rowStart + Number(group.num_rows);
+      await parquetRead({
+        file,
+        metadata,
+        rowStart,
+        rowEnd,
+        onComplete: (rows: unknown[][]) => {
+          for (const values of rows) {
+            row.length = 0;
+            for (const input of inputs) row.push(parquetValue(values[input.at], input.type));
+            builder.add(key, String(values[idAt]), Number(values[labelAt]), row);
+          }
+        },
+      });
+      rowStart = rowEnd;
+    }
+  }
+  return builder.build();
+}
+
+function parquetValue(value: unknown, type: CustomerColumnType): number | string | null {
+  if (value === null || value === undefined) return type === 'string' ? null : Number.NaN;
+  if (type === 'string') return String(value);
+  return value instanceof Date ? value.getTime() : Number(value);
+}

@@ -1,0 +1,388 @@
+import { evaluateMetrics, type Metrics } from '../evaluate/metrics';
+import {
+  CustomerFeatureError,
+  type CustomerTableEncoding,
+  encodeCustomerTable,
+  fitCustomerTableEncoding,
+  latestDateAsOf,
+} from '../features/customer-table-features';
+import type { IngestReport } from '../ingest';
+import type { CustomerTable } from '../ingest/load-customer-table';
+import { defaultFitOptions, type FitOptions, fitModel, seededRandom } from '../model/fit';
+import { fitLinearRegression, predictLinear } from '../model/linear-regression';
+import { saveModel } from '../model/model-io';
+import type { EpochLog, TrainedModel } from '../model/value-model';
+import { type BlobStore, putJson } from '../store/blob-store';
+import {
+  type ChampionEvaluation,
+  type DataQualitySummary,
+  type ModelMeta,
+  metaKey,
+  predictionsKey,
+  summarizeIngestReports,
+} from './artifacts';
+import { decidePromotion, newModelVersion, promoteIfBetter, versionPrefix } from './champion';
+import { fitValueCalibration, HOLDOUT_SHARE } from './fit-value-model';
+import { predictionsCsv, type ScoredCustomers } from './predictions-csv';
+import { MODEL_SYSTEM, SEED_MLP_SYSTEM, type TrainingPhase, type TrainingProgress } from './train-dataset';
+
+/** The seed's least squares, here on every encoded column of the table. */
+export const LINEAR_SYSTEM = 'linear';
+/** Fewer labelled rows than this cannot give a holdout worth evaluating on. */
+export const MIN_CUSTOMER_TABLE_ROWS = 50;
+/** Below this many training rows nothing is held out for early stopping: a fixed number of epochs. */
+const MIN_ROWS_FOR_EARLY_STOPPING = 200;
+const EPOCHS_WITHOUT_EARLY_STOPPING = 20;
+const EVALUATION_NOTE =
+  'a customer table has no time axis: every system learns on a seeded random share of the rows and is judged on the other rows (the holdout); the production model then learns on every row';
+
+/** The table cannot support a training (too few labelled rows). */
+export class InsufficientRowsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InsufficientRowsError';
+  }
+}
+
+/** `meta.json` of a model trained on a labelled customer table. */
+export interface CustomerTableModelMeta
+  extends Pick<
+    ModelMeta,
+    | 'schemaVersion'
+    | 'dataset'
+    | 'version'
+    | 'createdAt'
+    | 'architecture'
+    | 'featureNames'
+    | 'backend'
+    | 'training'
+    | 'promotion'
+    | 'dataFingerprint'
+    | 'durations'
+  > {
+  inputKind: 'customer-table';
+  /** The label column's own period, which the table does not state: the model predicts the label. */
+  horizonDays: null;
+  /** ISO instant, exclusive: dates were encoded as days before it. */
+  asOf: string;
+  label: { column: string; clippedAtZero: number };
+  /** Everything that encodes a row into the model's inputs (see lib/features/customer-table-features.ts). */
+  encoding: CustomerTableEncoding;
+  /** `transactions` is never set (a customer table has none); declared so code reading either meta type compiles. */
+  rows: { customers: number; scored: number; transactions?: undefined };
+  evaluation: {
+    method: 'random-holdout';
+    note: string;
+    holdoutShare: number;
+    seed: number;
+    /** Rows in the holdout. */
+    customers: number;
+    returningShare: number;
+    systems: Record<string, Metrics & { seconds: number }>;
+    champion?: ChampionEvaluation;
+  };
+  dataQuality?: DataQualitySummary;
+}
+
+/** Whether a meta.json (of either kind) is a customer-table model's. */
+export function isCustomerTableMeta(meta: object): meta is CustomerTableModelMeta {
+  return (meta as { inputKind?: unknown }).inputKind === 'customer-table';
+}
+
+export interface TrainCustomerTableOptions {
+  store: BlobStore;
+  dataset: string;
+  table: CustomerTable;
+  dataFingerprint: string;
+  /** Epoch ms, exclusive, for date columns; default the end of the UTC day of the table's latest date. */
+  asOf?: number;
+  ingestReports?: readonly IngestReport[];
+  /** Overrides of the fit options of every network fitted here (tests use a few epochs). */
+  fit?: Partial<FitOptions>;
+  loadSeconds?: number;
+  onProgress?: (progress: TrainingProgress) => void;
+}
+
+export interface TrainCustomerTableResult {
+  dataset: string;
+  version: string;
+  prefix: string;
+  promoted: boolean;
+  reason: string;
+  /** The model's metrics on the holdout (the ones promotion compared). */
+  metrics: Metrics;
+  meta: CustomerTableModelMeta;
+}
+
+/** What trainCustomerTable calls that a test may replace. */
+export interface TrainCustomerTableDependencies {
+  fitCustomerTableModel: typeof fitCustomerTableModel;
+  now: () => Date;
+}
+
+/** A model fitted on customer-table rows, with the encoding of its inputs. */
+export interface CustomerTableFit {
+  model: TrainedModel;
+  encoding: CustomerTableEncoding;
+}
+
+/**
+ * Fit the ZILN model (or the seed's MLP) on rows `rows` of a labelled table, the one way training and
+ * evaluation do it: the encoding is fitted on these rows; with enough rows a seeded share of them is held
+ * out to early-stop on and, for ZILN, to fit the money calibration on (as for transactions).
+ */
+export async function fitCustomerTableModel(
+  table: CustomerTable,
+  rows: Int32Array,
+  asOf: number,
+  options: { fit?: Partial<FitOptions>; onEpoch?: (log: EpochLog) => void },
+): Promise<CustomerTableFit> {
+  const encoding = fitCustomerTableEncoding(table, rows, asOf);
+  const base: FitOptions = { ...defaultFitOptions(rows.length), ...options.fit, onEpoch: options.onEpoch };
+  if (rows.length < MIN_ROWS_FOR_EARLY_STOPPING) {
+    const all = encodeCustomerTable(encoding, table, rows);
+    const epochs = Math.min(base.epochs, EPOCHS_WITHOUT_EARLY_STOPPING);
+    return { model: await fitModel(all, undefined, { ...base, epochs }), encoding };
+  }
+  const split = splitRows(rows, base.seed);
+  const holdout = encodeCustomerTable(encoding, table, split.holdout);
+  const network = await fitModel(encodeCustomerTable(encoding, table, split.train), holdout, base);
+  if (base.architecture !== 'ziln') return { model: network, encoding };
+  return { model: network.withCalibration(fitValueCalibration(network, holdout)), encoding };
+}
+
+/**
+ * Predict every row of a customer table with a model and the encoding it was trained with (batch
+ * scoring). The table must have every column the model reads.
+ * @throws CustomerFeatureError naming the column (and the customer, for a bad value)
+ */
+export function scoreCustomerTable(
+  model: TrainedModel,
+  encoding: CustomerTableEncoding,
+  table: CustomerTable,
+  asOf?: number,
+): ScoredCustomers {
+  const have = new Set(table.columns.map((c) => c.name));
+  const missing = encoding.columns.filter((c) => !have.has(c.name)).map((c) => c.name);
+  if (missing.length > 0)
+    throw new CustomerFeatureError(
+      'missing_column',
+      missing[0],
+      `the table lacks column(s) the model reads: ${missing.join(', ')}`,
+    );
+  const rows = Int32Array.from(table.customerIds, (_, r) => r);
+  const { features } = encodeCustomerTable(encoding, table, rows, asOf === undefined ? {} : { asOf });
+  const { value, pReturn } = model.predict(features);
+  return { customerIds: table.customerIds, value, pReturn };
+}
+
+const defaultDependencies: TrainCustomerTableDependencies = { fitCustomerTableModel, now: () => new Date() };
+
+/**
+ * Train on a labelled customer table end to end, the same way in the Lambda and the CLI:
+ * 1. evaluation on a seeded random holdout ({@link HOLDOUT_SHARE} of the rows; a customer table has no
+ *    time axis): the model, the seed's MSE MLP 64-32-1 and the seed's linear regression learn on the
+ *    other rows; BG/NBD and "the last window repeats" need transactions and do not apply;
+ * 2. the production fit on every row, saved with meta.json (`inputKind: 'customer-table'`, the encoding)
+ *    and predictions.csv of every row under `models/<dataset>/<version>/`;
+ * 3. `champion.json` moves only if {@link decidePromotion} says so against the champion's recorded
+ *    holdout metrics (re-scoring it here would be in-sample: it learnt on these rows).
+ * @throws {@link InsufficientRowsError} with fewer than {@link MIN_CUSTOMER_TABLE_ROWS} rows
+ */
+export async function trainCustomerTable(
+  options: TrainCustomerTableOptions,
+  dependencies: Partial<TrainCustomerTableDependencies> = {},
+): Promise<TrainCustomerTableResult> {
+  const deps = { ...defaultDependencies, ...dependencies };
+  const { store, dataset, table } = options;
+  const report = options.onProgress ?? (() => {});
+  const customers = table.customerIds.length;
+  if (customers < MIN_CUSTOMER_TABLE_ROWS)
+    throw new InsufficientRowsError(
+      `a customer table needs at least ${MIN_CUSTOMER_TABLE_ROWS} labelled rows to train and evaluate on, got ${customers}`,
+    );
+  // Without a date column the as-of only labels the model; it is fixed so trainings are reproducible.
+  const asOf = options.asOf ?? latestDateAsOf(table) ?? 0;
+  const seed = options.fit?.seed ?? defaultFitOptions(customers).seed;
+  const durations: Record<string, number> = {};
+  if (options.loadSeconds !== undefined) durations.load = round(options.loadSeconds);
+  const timed = async <T>(phase: TrainingPhase, work: () => Promise<T> | T): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      durations[phase] = round((performance.now() - started) / 1000);
+    }
+  };
+  const onEpoch = (phase: TrainingPhase, what: string) => (epoch: EpochLog) =>
+    report({ phase, message: `${what}: epoch ${epoch.epoch}`, epoch });
+
+  // 1. Evaluation on a seeded random holdout.
+  const all = Int32Array.from(table.customerIds, (_, r) => r);
+  const split = splitRows(all, seed ^ 0xc0ffee);
+  const actual = Float32Array.from(split.holdout, (r) => Math.max(0, table.label[r] as number));
+  const systems: CustomerTableModelMeta['evaluation']['systems'] = {};
+  await timed('evaluate', async () => {
+    const evaluateFit = async (name: string, fit: Partial<FitOptions>) => {
+      report({ phase: 'evaluate', message: `${name} on ${split.train.length} rows` });
+      const started = performance.now();
+      const result = await deps.fitCustomerTableModel(table, split.train, asOf, {
+        fit: { ...fit, ...options.fit },
+        onEpoch: onEpoch('evaluate', name),
+      });
+      try {
+        const { value } = scoreRows(result, table, split.holdout);
+        systems[name] = {
+          ...evaluateMetrics(actual, value),
+          seconds: round((performance.now() - started) / 1000),
+        };
+        return result.encoding;
+      } finally {
+        result.model.dispose();
+      }
+    };
+    const encoding = await evaluateFit(MODEL_SYSTEM, {});
+    await evaluateFit(SEED_MLP_SYSTEM, { architecture: 'mlp', members: 1 });
+    const started = performance.now();
+    const train = encodeCustomerTable(encoding, table, split.train);
+    const linear = fitLinearRegression(train.features, train.label, train.features.names);
+    const predicted = predictLinear(linear, encodeCustomerTable(encoding, table, split.holdout).features);
+    systems[LINEAR_SYSTEM] = {
+      ...evaluateMetrics(actual, predicted),
+      seconds: round((performance.now() - started) / 1000),
+    };
+  });
+  const modelMetrics = systems[MODEL_SYSTEM] as Metrics;
+
+  // 2. The production fit on every row, its batch predictions and artifacts.
+  const production = await timed('fit', () =>
+    deps.fitCustomerTableModel(table, all, asOf, {
+      fit: options.fit,
+      onEpoch: onEpoch('fit', 'production fit'),
+    }),
+  );
+  const version = newModelVersion(deps.now());
+  const prefix = versionPrefix(dataset, version);
+  try {
+    const scored = await timed('score', () => {
+      report({ phase: 'score', message: `scoring ${customers} customers`, rows: customers });
+      return scoreCustomerTable(production.model, production.encoding, table, asOf);
+    });
+    const training = production.model.training;
+    let returning = 0;
+    for (const y of actual) if (y > 0) returning++;
+    let clipped = 0;
+    for (const y of table.label) if (y < 0) clipped++;
+    const meta: CustomerTableModelMeta = {
+      schemaVersion: 1,
+      inputKind: 'customer-table',
+      dataset,
+      version,
+      createdAt: deps.now().toISOString(),
+      horizonDays: null,
+      asOf: new Date(asOf).toISOString(),
+      label: { column: table.labelColumn, clippedAtZero: clipped },
+      architecture: production.model.architecture,
+      featureNames: [...production.model.featureNames],
+      encoding: production.encoding,
+      backend: training?.backend ?? 'unknown',
+      training: {
+        bestEpoch: training?.bestEpoch ?? 0,
+        epochs: training?.epochs.length ?? 0,
+        trainRows: training?.trainRows ?? 0,
+        validationRows: training?.validationRows ?? 0,
+        seconds: round(training?.seconds ?? 0),
+      },
+      rows: { customers, scored: scored.value.length },
+      evaluation: {
+        method: 'random-holdout',
+        note: EVALUATION_NOTE,
+        holdoutShare: HOLDOUT_SHARE,
+        seed,
+        customers: split.holdout.length,
+        returningShare: returning / Math.max(1, actual.length),
+        systems,
+      },
+      promotion: { status: 'pending', reason: 'the promotion decision is being made' },
+      dataFingerprint: options.dataFingerprint,
+      durations,
+      dataQuality: options.ingestReports ? summarizeIngestReports(options.ingestReports) : undefined,
+    };
+    await timed('write', async () => {
+      report({ phase: 'write', message: `writing ${prefix}` });
+      await saveModel(production.model, store, prefix);
+      await store.put(predictionsKey(dataset, version), predictionsCsv(scored, version), {
+        contentType: 'text/csv',
+      });
+      // Written before the pointer can move, so a champion always has its meta.json.
+      await putJson(store, metaKey(dataset, version), meta);
+    });
+
+    // 3. Promotion against the recorded metrics of whichever champion holds the pointer.
+    let usedChampion: ChampionEvaluation | undefined;
+    const decision = await timed('promote', () =>
+      promoteIfBetter(
+        store,
+        dataset,
+        {
+          version,
+          promotedAt: deps.now().toISOString(),
+          gini: modelMetrics.gini,
+          decileMape: modelMetrics.decileMape,
+        },
+        async (current) => {
+          usedChampion = current && {
+            version: current.version,
+            basis: 'recorded',
+            metrics: { gini: current.gini, decileMape: current.decileMape },
+            note: 'it learnt on the rows of this holdout, so its recorded holdout metrics are compared',
+          };
+          const verdict = decidePromotion(modelMetrics, usedChampion?.metrics);
+          return usedChampion
+            ? { ...verdict, reason: `${verdict.reason} (against the champion's recorded holdout metrics)` }
+            : verdict;
+        },
+      ),
+    );
+    meta.evaluation.champion = usedChampion;
+    meta.promotion = {
+      status: decision.promoted ? 'promoted' : 'not_promoted',
+      reason: decision.reason,
+      previousChampion: decision.previous?.version,
+    };
+    meta.durations = durations;
+    await putJson(store, metaKey(dataset, version), meta);
+    report({
+      phase: 'promote',
+      message: decision.promoted ? `promoted ${version}` : `kept the champion: ${decision.reason}`,
+    });
+    return {
+      dataset,
+      version,
+      prefix,
+      promoted: decision.promoted,
+      reason: decision.reason,
+      metrics: modelMetrics,
+      meta,
+    };
+  } finally {
+    production.model.dispose();
+  }
+}
+
+function scoreRows(fit: CustomerTableFit, table: CustomerTable, rows: Int32Array) {
+  return fit.model.predict(encodeCustomerTable(fit.encoding, table, rows).features);
+}
+
+/** A seeded {@link HOLDOUT_SHARE} of `rows` held out; both parts keep the rows' order. */
+function splitRows(rows: Int32Array, seed: number): { train: Int32Array; holdout: Int32Array } {
+  const random = seededRandom(seed);
+  const train: number[] = [];
+  const holdout: number[] = [];
+  for (const r of rows) (random() < HOLDOUT_SHARE ? holdout : train).push(r);
+  return { train: Int32Array.from(train), holdout: Int32Array.from(holdout) };
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}

@@ -72,6 +72,8 @@ export function createHandler(
           dataset,
           error: error instanceof Error ? error.message : String(error),
         }),
+      onLoaded: (dataset, modelVersion, durationMs) =>
+        logEvent('info', 'champion loaded', { dataset, modelVersion, durationMs: Math.round(durationMs) }),
     });
     return createApi({ store: store(), cache, config: { ...config, apiKey } });
   };

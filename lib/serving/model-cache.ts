@@ -14,6 +14,8 @@ export interface ModelCacheOptions {
   loadVersion?: (store: BlobStore, dataset: string, version: string) => Promise<ServingModel>;
   /** Told when a refresh failed while an older model kept serving. */
   onStaleServe?: (dataset: string, error: unknown) => void;
+  /** Told when a version has been loaded and swapped in, with how long the load took (ms). */
+  onLoaded?: (dataset: string, version: string, durationMs: number) => void;
 }
 
 interface Entry {
@@ -41,6 +43,7 @@ export class ModelCache {
   private readonly now: () => number;
   private readonly loadVersion: NonNullable<ModelCacheOptions['loadVersion']>;
   private readonly onStaleServe: NonNullable<ModelCacheOptions['onStaleServe']>;
+  private readonly onLoaded: NonNullable<ModelCacheOptions['onLoaded']>;
 
   constructor(
     private readonly store: BlobStore,
@@ -50,6 +53,7 @@ export class ModelCache {
     this.now = options.now ?? Date.now;
     this.loadVersion = options.loadVersion ?? loadServingModel;
     this.onStaleServe = options.onStaleServe ?? (() => {});
+    this.onLoaded = options.onLoaded ?? (() => {});
   }
 
   /**
@@ -87,9 +91,11 @@ export class ModelCache {
       entry.checkedAt = this.now();
       return served.model;
     }
+    const started = performance.now();
     const model = await this.loadVersion(this.store, dataset, champion.pointer.version);
     entry.served = { etag: champion.etag, model };
     entry.checkedAt = this.now();
+    this.onLoaded(dataset, model.version, performance.now() - started);
     if (served) setImmediate(() => served.model.model.dispose());
     return model;
   }

@@ -40,14 +40,15 @@ describe('ModelCache', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('loads the champion once for many concurrent requests', async () => {
+  it('loads the champion once for many concurrent requests, and says so once', async () => {
     // Prepare
     await promote(store, 'shop', 'v1');
     const loadVersion = vi.fn(async (_s: unknown, dataset: string, version: string) => {
       await nextMacrotask();
       return fakeModel(dataset, version);
     });
-    const cache = new ModelCache(store, { loadVersion, now: () => clock });
+    const onLoaded = vi.fn();
+    const cache = new ModelCache(store, { loadVersion, now: () => clock, onLoaded });
 
     // Act
     const served = await Promise.all(Array.from({ length: 20 }, () => cache.get('shop')));
@@ -56,6 +57,7 @@ describe('ModelCache', () => {
     expect(loadVersion).toHaveBeenCalledTimes(1);
     expect(new Set(served).size).toBe(1);
     expect(served[0]?.version).toBe('v1');
+    expect(onLoaded).toHaveBeenCalledExactlyOnceWith('shop', 'v1', expect.any(Number));
   });
 
   it('does not cache a failed load: the next request retries', async () => {

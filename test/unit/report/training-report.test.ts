@@ -5,9 +5,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { featureGroups } from '../../../lib/evaluate/feature-importance';
 import { orderLogCsv } from '../../../lib/generate/order-log';
 import { loadTransactionsFromFiles } from '../../../lib/ingest';
 import { FsBlobStore } from '../../../lib/store/fs-store';
+import { readMeta } from '../../../lib/training/artifacts';
 import { type TrainDatasetResult, trainDataset } from '../../../lib/training/train-dataset';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -16,6 +18,24 @@ const INSTALL_HINT = `${CHROMIUM} not found: install Debian's chromium (apt-get 
 const SCREENSHOT = path.join(tmpdir(), 'valuecast-report.png');
 /** Every customer id carries markup: the page must show it as text and never run it. */
 const HOSTILE_PREFIX = '<img src=x onerror=window.__injected=1>';
+
+/** Run in the page (browser JavaScript, as text: this project's types have no DOM). */
+const PAGE_STATE = `(() => {
+  const canvases = Array.from(document.querySelectorAll('canvas'), (canvas) => {
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let inked = 0;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) inked++;
+    return { id: canvas.id, width: canvas.width, inkedPixels: inked };
+  });
+  return {
+    charts: Object.keys(window.Chart.instances).length,
+    canvases,
+    systems: Array.from(document.querySelectorAll('#metrics-table tbody tr'), (tr) => tr.getAttribute('data-system')),
+    firstCustomer: document.querySelector('#top-customers td.id')?.textContent ?? '',
+    images: document.images.length,
+    injected: window.__injected,
+  };
+})()`;
 
 if (!HAVE_CHROMIUM) console.warn(`report browser test skipped: ${INSTALL_HINT}`);
 
@@ -29,32 +49,59 @@ interface PageState {
   injected: unknown;
 }
 
+let dir: string;
+let store: FsBlobStore;
+let result: TrainDatasetResult;
+
+beforeAll(async () => {
+  // Prepare: a generated shop with dirty lines, read and trained the way `valuecast train` does.
+  dir = await mkdtemp(path.join(tmpdir(), 'valuecast-report-browser-'));
+  const csv = orderLogCsv({ customers: 500, seed: 11, days: 730, dirtyRate: 0.01 }).replace(
+    /,C(\d+),/g,
+    `,${HOSTILE_PREFIX}C$1,`,
+  );
+  const file = path.join(dir, 'orders.csv');
+  await writeFile(file, csv);
+  const { table, reports } = await loadTransactionsFromFiles([file]);
+  store = new FsBlobStore(path.join(dir, 'models'));
+  result = await trainDataset({
+    store,
+    dataset: 'shop',
+    table,
+    dataFingerprint: 'sha256:test',
+    ingestReports: reports,
+    fit: { epochs: 2, members: 1 },
+  });
+}, 120_000);
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('training', () => {
+  it('writes report.html beside meta.json, and the permutation importance of every feature into meta.json', async () => {
+    // Assess
+    expect(result.reportKey).toBe(`${result.prefix}/report.html`);
+    expect((await store.head(result.reportKey))?.size).toBeGreaterThan(200_000);
+    const meta = await readMeta(store, 'shop', result.version);
+    const importance = meta?.featureImportance;
+    expect(importance?.rows).toBe(meta?.evaluation.customers);
+    expect(importance?.features.map((f) => f.name).sort()).toEqual(
+      featureGroups(meta?.featureNames ?? [])
+        .map((g) => g.name)
+        .sort(),
+    );
+    // The BG/NBD + Gamma-Gamma expectation is the strongest signal of a generated (BTYD-like) shop.
+    expect(importance?.features[0]?.name).toBe('bgnbd_gg_expected_spend');
+  });
+});
+
 describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium (${CHROMIUM})`, () => {
-  let dir: string;
-  let result: TrainDatasetResult;
   let browser: BrowserContext;
   const consoleErrors: string[] = [];
   const requests: string[] = [];
   let state: PageState;
 
   beforeAll(async () => {
-    // Prepare: a generated shop with dirty lines, read and trained the way `valuecast train` does.
-    dir = await mkdtemp(path.join(tmpdir(), 'valuecast-report-browser-'));
-    const csv = orderLogCsv({ customers: 500, seed: 11, days: 730, dirtyRate: 0.01 }).replace(
-      /,C(\d+),/g,
-      `,${HOSTILE_PREFIX}C$1,`,
-    );
-    const file = path.join(dir, 'orders.csv');
-    await writeFile(file, csv);
-    const { table, reports } = await loadTransactionsFromFiles([file]);
-    result = await trainDataset({
-      store: new FsBlobStore(path.join(dir, 'models')),
-      dataset: 'shop',
-      table,
-      dataFingerprint: 'sha256:test',
-      ingestReports: reports,
-      fit: { epochs: 2, members: 1 },
-    });
     const page = path.join(dir, 'models', result.reportKey);
 
     // Act: open the file with the network cut off by nothing but the page itself.
@@ -81,29 +128,10 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium (${CHROMIUM})`
     tab.on('request', (request) => requests.push(request.url()));
     await tab.goto(pathToFileURL(page).href, { waitUntil: 'load' });
     await tab.screenshot({ path: SCREENSHOT, fullPage: true });
-    state = await tab.evaluate(() => {
-      const w = window as unknown as { Chart: { instances: Record<string, unknown> }; __injected?: unknown };
-      const canvases = Array.from(document.querySelectorAll('canvas'), (canvas) => {
-        const pixels = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
-        let inked = 0;
-        for (let i = 3; i < pixels.length; i += 4) if ((pixels[i] as number) > 0) inked++;
-        return { id: canvas.id, width: canvas.width, inkedPixels: inked };
-      });
-      return {
-        charts: Object.keys(w.Chart.instances).length,
-        canvases,
-        systems: Array.from(document.querySelectorAll('#metrics-table tbody tr'), (tr) =>
-          tr.getAttribute('data-system'),
-        ) as string[],
-        firstCustomer: document.querySelector('#top-customers td.id')?.textContent ?? '',
-        images: document.images.length,
-        injected: w.__injected,
-      };
-    });
-  }, 180_000);
+    state = (await tab.evaluate(PAGE_STATE)) as PageState;
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('loads without console errors or page errors, and requests nothing but the file itself', () => {

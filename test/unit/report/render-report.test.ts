@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateMetrics } from '../../../lib/evaluate/metrics';
+import { chartJsSource } from '../../../lib/report/chart-js-source';
+import { escapeHtml, jsonForScript, renderReport } from '../../../lib/report/render-report';
+import { backtestReportData, type ReportData } from '../../../lib/report/report-data';
+import type { BacktestResult } from '../../../lib/training/backtest';
+
+const HOSTILE = `</script><script>alert("x")</script><img src=x onerror='alert(1)'>&amp;`;
+
+/** A backtest of 40 customers, two systems, whose ids, source names and reasons are all hostile markup. */
+function hostileReport(): ReportData {
+  const actual = Float32Array.from({ length: 40 }, (_, i) => (i % 3 === 0 ? i * 2 : 0));
+  const system = (name: string, predictions: Float32Array) => ({
+    name,
+    predictions,
+    metrics: evaluateMetrics(actual, predictions),
+    seconds: 0.5,
+  });
+  const result: BacktestResult = {
+    cutoff: '2024-06-30',
+    horizonDays: 30,
+    customers: 40,
+    customerIds: Array.from({ length: 40 }, (_, i) => `${HOSTILE}${i}`),
+    returningShare: 14 / 40,
+    actual,
+    featureSeconds: 0.1,
+    systems: [
+      system(
+        'model',
+        Float32Array.from(actual, (a, i) => a + (i % 5)),
+      ),
+      system(
+        'last_window',
+        Float32Array.from({ length: 40 }, (_, i) => i % 7),
+      ),
+    ],
+  };
+  const data = backtestReportData(
+    result,
+    {
+      sources: 2,
+      rowsRead: 100,
+      rowsAccepted: 90,
+      rowsRejected: 10,
+      rejectedByReason: { [HOSTILE]: 10 },
+      duplicateRows: { withinFile: 1, acrossFiles: 0 },
+      failedSources: [{ source: HOSTILE, reason: HOSTILE }],
+    },
+    '2026-11-28T12:00:00.000Z',
+  );
+  return {
+    ...data,
+    kind: 'training',
+    dataset: HOSTILE,
+    version: HOSTILE,
+    promotion: { status: 'not_promoted', reason: HOSTILE },
+    details: [[HOSTILE, HOSTILE]],
+  };
+}
+
+describe('renderReport', () => {
+  it('escapes every value: the only tags are the page own, whatever the data hold', () => {
+    // Act
+    const html = renderReport(hostileReport());
+
+    // Assess: three scripts (data, Chart.js, the page's), no injected tag, the text still readable.
+    expect(html.match(/<script/g)).toHaveLength(3);
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain(HOSTILE);
+    expect(html).toContain(escapeHtml(`${HOSTILE}0`).slice(0, 40));
+  });
+
+  it('puts the chart data in a JSON block that parses back to the same values', () => {
+    // Prepare
+    const data = hostileReport();
+
+    // Act
+    const html = renderReport(data);
+    const block = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html)?.[1];
+    const parsed = JSON.parse(block ?? 'null');
+
+    // Assess
+    expect(parsed.gain.perfect).toEqual(data.evaluation.gain.perfect);
+    expect(parsed.calibration).toEqual(data.evaluation.calibration);
+    expect(parsed.histogram).toEqual(data.distribution.histogram);
+    expect(parsed.gain.systems.map((s: { label: string }) => s.label)).toEqual([
+      'Model (ZILN DNN)',
+      'Last 30 days repeat',
+    ]);
+  });
+
+  it('loads nothing: no external URL in an attribute, no link or remote font, a CSP without network', () => {
+    // Act: the page without the (unmodified) Chart.js build, whose code mentions URLs it never loads here.
+    const html = renderReport(hostileReport());
+    const page = html.replace(chartJsSource(), '');
+
+    // Assess
+    expect(page.length).toBe(html.length - chartJsSource().length);
+    expect(/\b(src|href)\s*=\s*["']?(https?:)?\/\//i.test(page)).toBe(false);
+    expect(/<link|@import|@font-face|url\(/i.test(page)).toBe(false);
+    expect(page).toContain(`default-src 'none'`);
+  });
+
+  it('tables every system with its metrics, marking the best of each column', () => {
+    // Act
+    const html = renderReport(hostileReport());
+
+    // Assess
+    expect(html).toContain('data-system="model"');
+    expect(html).toContain('data-system="last_window"');
+    expect(html).toMatch(/<td class="num best">1\.000<\/td>/);
+  });
+});
+
+describe('jsonForScript', () => {
+  it('escapes every < so no string can close the script element', () => {
+    // Act
+    const json = jsonForScript({ id: '</script><!--' });
+
+    // Assess
+    expect(json).not.toContain('<');
+    expect(JSON.parse(json)).toEqual({ id: '</script><!--' });
+  });
+});

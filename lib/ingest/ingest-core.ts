@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ColumnMapping, ColumnRole } from './column-mapping';
 import { type DecodedInput, openDecoded, parseRecords } from './record-stream';
-import { RowHashSet } from './row-hashes';
+import { type HashFile, RowHashSet } from './row-hashes';
 import { type FileLayout, type InputKind, sniffLayout, UnusableInputError } from './sniff';
 import { normalizeCustomerId, parseDate, parseNumber } from './value-parsers';
 
@@ -83,13 +83,21 @@ export interface CoreOptions {
   gzip?: boolean;
   mapping?: ColumnMapping;
   onProgress?: (rowsRead: number, bytesRead: number) => void;
+  /**
+   * Keep the duplicate-row index flat in memory: sorted runs of at most `at` hashes (default 1M, 8 MB)
+   * spill to `dir` and merge into `dir/distinct.f64` (see RowHashSet). Without it, every hash is kept in memory.
+   */
+  rowHashSpill?: { dir: string; at?: number };
 }
 
 /** The report fields the core computes, and the distinct row hashes for cross-file duplicates. */
 export interface CoreResult {
   report: Omit<IngestReport, 'dataset' | 'source' | 'outputs' | 'durationMs'>;
   layout?: FileLayout;
+  /** The distinct row hashes, sorted, when kept in memory; empty when they were spilled to `rowHashFile`. */
   rowHashes: Float64Array;
+  /** The distinct row hashes, sorted, in a file of `rowHashSpill.dir` (large sources only). */
+  rowHashFile?: HashFile;
 }
 
 const PROGRESS_EVERY = 65_536;
@@ -99,7 +107,7 @@ const PROGRESS_EVERY = 65_536;
  * ingested at all ends as a `failed` report (never a throw); I/O errors of the caller's streams do throw.
  */
 export async function ingestCore(options: CoreOptions, consumer: RowConsumer): Promise<CoreResult> {
-  const counts = new Counts();
+  const counts = new Counts(new RowHashSet(options.rowHashSpill?.dir, options.rowHashSpill?.at));
   const schema: IngestSchema = {};
   let layout: FileLayout | undefined;
   try {
@@ -149,7 +157,9 @@ export async function ingestCore(options: CoreOptions, consumer: RowConsumer): P
   const { duplicates, distinct } = counts.hashes.finish();
   const report = counts.summary(layout.kind, schema);
   report.duplicateRows.withinFile = duplicates;
-  return { report, layout, rowHashes: distinct };
+  return distinct instanceof Float64Array
+    ? { report, layout, rowHashes: distinct }
+    : { report, layout, rowHashes: new Float64Array(0), rowHashFile: distinct };
 }
 
 class Counts {
@@ -161,7 +171,8 @@ class Counts {
   first = Number.POSITIVE_INFINITY;
   last = Number.NEGATIVE_INFINITY;
   amountTotal = 0;
-  readonly hashes = new RowHashSet();
+
+  constructor(readonly hashes: RowHashSet) {}
 
   reject(reason: string): void {
     this.rejected++;

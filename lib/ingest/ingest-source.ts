@@ -1,14 +1,15 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { type BlobStore, putJson } from '../store/blob-store';
 import type { ColumnMapping } from './column-mapping';
 import { type IngestReport, ingestCore, type RowConsumer, type TransactionRow } from './ingest-core';
 import { type ParquetColumnSpec, ParquetFileWriter } from './parquet-file';
 import { QuarantineFileWriter } from './quarantine-file';
-import { countSharedWithAny, decodeHashes, encodeHashes } from './row-hashes';
+import { countSharedWithAny, decodeHashes, encodeHashes, type SortedHashes } from './row-hashes';
 import type { FileLayout } from './sniff';
 
 /** Columns of `normalized/<dataset>/<source>.parquet` for transactions, in order. */
@@ -47,6 +48,8 @@ export interface IngestStreamOptions {
   /** Recorded in the report so a changed mapping is not mistaken for a repeat (see ingestUpload). */
   mappingHash?: string;
   onProgress?: (rowsRead: number, bytesRead: number) => void;
+  /** Row hashes held in memory before sorted runs spill to the temporary directory (default 1M: 8 MB). */
+  rowHashesInMemory?: number;
 }
 
 /**
@@ -70,7 +73,15 @@ export async function ingestStream(options: IngestStreamOptions): Promise<Ingest
       quarantine = new QuarantineFileWriter(quarantinePath, layout.columnNames);
       return { parquet, quarantine };
     });
-    const { report: core, rowHashes } = await ingestCore(options, consumer);
+    const {
+      report: core,
+      rowHashes,
+      rowHashFile,
+    } = await ingestCore(
+      { ...options, rowHashSpill: { dir: temp, at: options.rowHashesInMemory } },
+      consumer,
+    );
+    const distinct: SortedHashes = rowHashFile ?? rowHashes;
     const report: IngestReport = {
       dataset: options.dataset,
       source: options.source,
@@ -92,8 +103,11 @@ export async function ingestStream(options: IngestStreamOptions): Promise<Ingest
         await options.out.put(keys.quarantine, createReadStream(quarantinePath), { contentType: 'text/csv' });
         report.outputs.quarantine = keys.quarantine;
       } else await options.out.delete(keys.quarantine);
-      report.duplicateRows.acrossFiles = await countAcrossSources(options, keys.rowHashes, rowHashes);
-      await options.out.put(keys.rowHashes, encodeHashes(rowHashes));
+      report.duplicateRows.acrossFiles = await countAcrossSources(options, keys.rowHashes, distinct, temp);
+      await options.out.put(
+        keys.rowHashes,
+        rowHashFile ? createReadStream(rowHashFile.path) : encodeHashes(rowHashes),
+      );
     } else {
       await Promise.all([keys.normalized, keys.quarantine, keys.rowHashes].map((k) => options.out.delete(k)));
     }
@@ -161,29 +175,61 @@ function parquetConsumer(
   };
 }
 
+/** Bytes of other sources' hash lists kept in memory between ingests; larger lists are streamed to disk. */
+const HASH_CACHE_BYTES = 64 * 2 ** 20;
+
 /**
  * Row-hash lists of a store's sources, by `.rowhashes` key and etag. Keep one per process (the CLI, a
  * warm Lambda): each ingest still lists the dataset's hash files, so sources written by others are seen,
- * but only downloads the ones it has not seen at that etag.
+ * but only downloads the ones it has not seen at that etag. Memory is bounded: lists are cached up to
+ * {@link HASH_CACHE_BYTES} in all (oldest dropped first); a list that does not fit is streamed into the
+ * ingest's temporary directory and read from there a chunk at a time.
  */
 class RowHashCache {
-  private readonly byKey = new Map<string, { etag: string | undefined; hashes: Float64Array }>();
+  /** In insertion order, so the first entry is the oldest. */
+  private readonly byKey = new Map<string, { etag: string; hashes: Float64Array }>();
+  private bytes = 0;
 
   /** The hash lists of every source of `prefix` but `ownKey`, fetching new or changed ones. */
-  async othersUnder(store: BlobStore, prefix: string, ownKey: string): Promise<Float64Array[]> {
-    const others: Float64Array[] = [];
+  async othersUnder(store: BlobStore, prefix: string, ownKey: string, temp: string): Promise<SortedHashes[]> {
+    const others: SortedHashes[] = [];
     for await (const info of store.list(prefix)) {
       if (!info.key.endsWith('.rowhashes') || info.key === ownKey) continue;
-      let entry = this.byKey.get(info.key);
-      if (entry?.etag !== info.etag) {
+      const cached = this.byKey.get(info.key);
+      if (cached?.etag === info.etag) {
+        others.push(cached.hashes);
+        continue;
+      }
+      if (cached) this.forget(info.key);
+      if (info.size <= HASH_CACHE_BYTES / 4) {
         const bytes = await store.get(info.key);
         if (!bytes) continue;
-        entry = { etag: info.etag, hashes: decodeHashes(bytes) };
-        this.byKey.set(info.key, entry);
+        const hashes = decodeHashes(bytes);
+        this.remember(info.key, info.etag, hashes);
+        others.push(hashes);
+      } else {
+        const path = join(temp, `other-${others.length}.rowhashes`);
+        await pipeline(await store.getStream(info.key), createWriteStream(path));
+        others.push({ path, count: Math.floor(info.size / 8) });
       }
-      others.push(entry.hashes);
     }
     return others;
+  }
+
+  private remember(key: string, etag: string, hashes: Float64Array): void {
+    this.byKey.set(key, { etag, hashes });
+    this.bytes += hashes.byteLength;
+    for (const oldest of this.byKey.keys()) {
+      if (this.bytes <= HASH_CACHE_BYTES) break;
+      this.forget(oldest);
+    }
+  }
+
+  private forget(key: string): void {
+    const entry = this.byKey.get(key);
+    if (!entry) return;
+    this.bytes -= entry.hashes.byteLength;
+    this.byKey.delete(key);
   }
 }
 
@@ -194,8 +240,10 @@ const rowHashCache = new RowHashCache();
 async function countAcrossSources(
   options: IngestStreamOptions,
   ownKey: string,
-  mine: Float64Array,
+  mine: SortedHashes,
+  temp: string,
 ): Promise<number> {
-  const others = await rowHashCache.othersUnder(options.out, `reports/ingest/${options.dataset}/`, ownKey);
+  const prefix = `reports/ingest/${options.dataset}/`;
+  const others = await rowHashCache.othersUnder(options.out, prefix, ownKey, temp);
   return countSharedWithAny(mine, others);
 }

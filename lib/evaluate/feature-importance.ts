@@ -24,7 +24,7 @@ export interface PermutationOptions {
   seed?: number;
 }
 
-const DEFAULTS = { maxRows: 10_000, repeats: 3, seed: 20_190_101 };
+const DEFAULTS = { maxRows: 5_000, repeats: 3, seed: 20_190_101 };
 /** One-hot columns of a categorical (`cat_country=France`): shuffled together, reported as `cat_country`. */
 const ONE_HOT = /^(cat_[^=]+)=/;
 

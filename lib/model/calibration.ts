@@ -1,14 +1,16 @@
 /**
  * Turning a network's ranking into usable money figures. Fitted on held-out customers (never on the
  * rows the network learnt from), saved in the model's spec, applied by every prediction:
- * 1. an optional blend with a feature column (the BG/NBD + Gamma-Gamma expected spend):
- *    (1 − w) · network + w · column;
- * 2. a strictly increasing piecewise-linear map from that value to spend, through one knot per
+ * 1. a strictly increasing piecewise-linear map from the network's value to spend, through one knot per
  *    predicted-value bucket (x = mean prediction, y = mean actual spend, made monotone by pooling
- *    adjacent violators). Strictly increasing, so step 2 never changes the ranking, only the amounts.
+ *    adjacent violators): the level of the past windows the holdout comes from;
+ * 2. an optional average with a feature column (the BG/NBD + Gamma-Gamma expected spend, a forecast
+ *    that extrapolates each customer's own purchase process): (1 − w) · mapped + w · column. Two
+ *    forecasts whose level errors differ average to a steadier level (design measurements in
+ *    lib/training/fit-value-model.ts).
  */
 export interface ValueCalibration {
-  /** Feature column blended in; absent = the network alone. */
+  /** Feature column averaged in; absent = the mapped network alone. */
   readonly blendColumn?: string;
   /** Weight w of the blend column, in [0, 1]. */
   readonly blendWeight: number;
@@ -33,7 +35,7 @@ const MIN_STEP = 1.001;
 export const IDENTITY_CALIBRATION: ValueCalibration = { blendWeight: 0, x: [1], y: [1] };
 
 /**
- * Fit the map of step 2 on held-out predictions and their actual spend: equal-count buckets by
+ * Fit the map of step 1 on held-out predictions and their actual spend: equal-count buckets by
  * prediction (10, or fewer so each holds ≥ 30 customers), one knot per bucket, y pooled to be monotone.
  * Returns the identity when there are too few customers or nobody spent.
  */
@@ -99,8 +101,8 @@ export function applyCalibration(
     throw new Error(`calibration blends ${calibration.blendColumn} but its values were not given`);
   const out = new Float32Array(network.length);
   for (let i = 0; i < network.length; i++) {
-    const extra = w > 0 ? Math.max(0, (column as ArrayLike<number>)[i] as number) : 0;
-    out[i] = mapValue(calibration, (1 - w) * (network[i] as number) + w * extra);
+    const mapped = mapValue(calibration, network[i] as number);
+    out[i] = w > 0 ? (1 - w) * mapped + w * Math.max(0, (column as ArrayLike<number>)[i] as number) : mapped;
   }
   return out;
 }

@@ -51,8 +51,8 @@ describe('fitCalibrationMap', () => {
 });
 
 describe('applyCalibration', () => {
-  it('blends the column in, maps the blend, and keeps the ranking of distinct predictions', () => {
-    // Prepare: doubling map, half-and-half blend with a column.
+  it('maps the network value, then averages the column in', () => {
+    // Prepare: doubling map, half-and-half average with a column.
     const calibration = { blendColumn: 'bg', blendWeight: 0.5, x: [1, 10], y: [2, 20] };
     const network = [0, 2, 4, 6];
     const column = [2, 2, 0, 10];
@@ -61,8 +61,8 @@ describe('applyCalibration', () => {
     const out = applyCalibration(calibration, network, column);
     const identity = applyCalibration(IDENTITY_CALIBRATION, Float32Array.of(3, 0, 7.5));
 
-    // Assess: blend = [1, 2, 2, 8] → doubled.
-    expect(Array.from(out)).toEqual([2, 4, 4, 16]);
+    // Assess: mapped = [0, 4, 8, 12], averaged with [2, 2, 0, 10].
+    expect(Array.from(out)).toEqual([1, 3, 4, 11]);
     expect(Array.from(identity)).toEqual([3, 0, 7.5]);
   });
 

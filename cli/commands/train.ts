@@ -5,7 +5,11 @@ import { parseColumnMapping } from '../../lib/ingest';
 import { type InputFiles, loadInputFiles } from '../../lib/ingest/load-customer-table';
 import { FsBlobStore } from '../../lib/store/fs-store';
 import { localFilesFingerprint } from '../../lib/training/data-fingerprint';
-import { type TrainCustomerTableResult, trainCustomerTable } from '../../lib/training/train-customer-table';
+import {
+  isCustomerTableMeta,
+  type TrainCustomerTableResult,
+  trainCustomerTable,
+} from '../../lib/training/train-customer-table';
 import {
   DEFAULT_HORIZON_DAYS,
   type TrainDatasetResult,
@@ -68,7 +72,7 @@ export const trainCommand: Command = async (args) => {
       );
     const result = await trainCustomerTable({ ...common, table: input.table });
     progress.done();
-    console.log(formatCustomerTableSummary(result, modelDir, (performance.now() - started) / 1000));
+    console.log(formatSummary(result, modelDir, (performance.now() - started) / 1000));
     return;
   }
   const result = await trainDataset({ ...common, table: input.table, horizonDays });
@@ -151,7 +155,12 @@ export async function loadData(
   return { ...input, seconds };
 }
 
-function formatSummary(result: TrainDatasetResult, modelDir: string, seconds: number): string {
+/** What the end of a training prints: how it went, the metrics table, the promotion and where the artifacts are. */
+function formatSummary(
+  result: TrainDatasetResult | TrainCustomerTableResult,
+  modelDir: string,
+  seconds: number,
+): string {
   const { meta } = result;
   const rows: MetricsRow[] = Object.entries(meta.evaluation.systems).map(([name, metrics]) => ({
     name,
@@ -163,33 +172,19 @@ function formatSummary(result: TrainDatasetResult, modelDir: string, seconds: nu
       name: `champion${champion.basis === 'recorded' ? ' (recorded)' : ''}`,
       metrics: champion.metrics,
     });
-  const window = meta.evaluation.window;
+  const customers = meta.rows.customers.toLocaleString('en');
+  const evaluated = `${meta.evaluation.customers.toLocaleString('en')} customers, ${(100 * meta.evaluation.returningShare).toFixed(1)}%`;
+  const about = isCustomerTableMeta(meta)
+    ? [
+        `trained on a customer table of ${customers} customers, label ${meta.label.column}, dates as of ${meta.asOf}, backend ${meta.backend}, ${seconds.toFixed(1)} s`,
+        `random holdout of ${evaluated} with a positive label (a customer table has no time axis):`,
+      ]
+    : [
+        `trained on ${meta.rows.transactions.toLocaleString('en')} transactions of ${customers} customers, as of ${meta.asOf}, horizon ${meta.horizonDays} days, backend ${meta.backend}, ${seconds.toFixed(1)} s`,
+        `validation window ${meta.evaluation.window.from.slice(0, 10)} .. ${meta.evaluation.window.to.slice(0, 10)} (exclusive), ${evaluated} returning:`,
+      ];
   return [
-    `trained on ${meta.rows.transactions.toLocaleString('en')} transactions of ${meta.rows.customers.toLocaleString('en')} customers, as of ${meta.asOf}, horizon ${meta.horizonDays} days, backend ${meta.backend}, ${seconds.toFixed(1)} s`,
-    `validation window ${window.from.slice(0, 10)} .. ${window.to.slice(0, 10)} (exclusive), ${meta.evaluation.customers.toLocaleString('en')} customers, ${(100 * meta.evaluation.returningShare).toFixed(1)}% returning:`,
-    metricsTable(rows),
-    result.promoted
-      ? `promoted ${result.version}: ${result.reason}`
-      : `NOT promoted ${result.version}: ${result.reason} (the champion stays ${meta.promotion.previousChampion})`,
-    `artifacts: ${path.join(modelDir, result.prefix)}/{model.json,weights.bin,meta.json,predictions.csv}`,
-  ].join('\n');
-}
-
-function formatCustomerTableSummary(
-  result: TrainCustomerTableResult,
-  modelDir: string,
-  seconds: number,
-): string {
-  const { meta } = result;
-  const rows: MetricsRow[] = Object.entries(meta.evaluation.systems).map(([name, metrics]) => ({
-    name,
-    metrics,
-  }));
-  const champion = meta.evaluation.champion;
-  if (champion) rows.push({ name: 'champion (recorded)', metrics: champion.metrics });
-  return [
-    `trained on a customer table of ${meta.rows.customers.toLocaleString('en')} customers, label ${meta.label.column}, dates as of ${meta.asOf}, backend ${meta.backend}, ${seconds.toFixed(1)} s`,
-    `random holdout of ${meta.evaluation.customers.toLocaleString('en')} customers (no time axis in a customer table), ${(100 * meta.evaluation.returningShare).toFixed(1)}% with a positive label:`,
+    ...about,
     metricsTable(rows),
     result.promoted
       ? `promoted ${result.version}: ${result.reason}`

@@ -10,7 +10,6 @@ import type { IngestReport } from '../ingest';
 import type { CustomerTable } from '../ingest/load-customer-table';
 import { defaultFitOptions, type FitOptions, fitModel, seededRandom } from '../model/fit';
 import { fitLinearRegression, predictLinear } from '../model/linear-regression';
-import { saveModel } from '../model/model-io';
 import type { EpochLog, TrainedModel } from '../model/value-model';
 import { type BlobStore, putJson } from '../store/blob-store';
 import {
@@ -18,12 +17,12 @@ import {
   type DataQualitySummary,
   type ModelMeta,
   metaKey,
-  predictionsKey,
   summarizeIngestReports,
 } from './artifacts';
-import { decidePromotion, newModelVersion, promoteIfBetter, versionPrefix } from './champion';
+import { newModelVersion, versionPrefix } from './champion';
 import { fitValueCalibration, HOLDOUT_SHARE } from './fit-value-model';
-import { predictionsCsv, type ScoredCustomers } from './predictions-csv';
+import { phaseTimer, promoteVersion, roundSeconds, trainingMeta, writeVersion } from './model-version';
+import type { ScoredCustomers } from './predictions-csv';
 import { MODEL_SYSTEM, SEED_MLP_SYSTEM, type TrainingPhase, type TrainingProgress } from './train-dataset';
 
 /** The seed's least squares, here on every encoded column of the table. */
@@ -205,15 +204,8 @@ export async function trainCustomerTable(
   const asOf = options.asOf ?? latestDateAsOf(table) ?? 0;
   const seed = options.fit?.seed ?? defaultFitOptions(customers).seed;
   const durations: Record<string, number> = {};
-  if (options.loadSeconds !== undefined) durations.load = round(options.loadSeconds);
-  const timed = async <T>(phase: TrainingPhase, work: () => Promise<T> | T): Promise<T> => {
-    const started = performance.now();
-    try {
-      return await work();
-    } finally {
-      durations[phase] = round((performance.now() - started) / 1000);
-    }
-  };
+  if (options.loadSeconds !== undefined) durations.load = roundSeconds(options.loadSeconds);
+  const timed = phaseTimer<TrainingPhase>(durations);
   const onEpoch = (phase: TrainingPhase, what: string) => (epoch: EpochLog) =>
     report({ phase, message: `${what}: epoch ${epoch.epoch}`, epoch });
 
@@ -234,7 +226,7 @@ export async function trainCustomerTable(
         const { value } = scoreRows(result, table, split.holdout);
         systems[name] = {
           ...evaluateMetrics(actual, value),
-          seconds: round((performance.now() - started) / 1000),
+          seconds: roundSeconds((performance.now() - started) / 1000),
         };
         return result.encoding;
       } finally {
@@ -249,7 +241,7 @@ export async function trainCustomerTable(
     const predicted = predictLinear(linear, encodeCustomerTable(encoding, table, split.holdout).features);
     systems[LINEAR_SYSTEM] = {
       ...evaluateMetrics(actual, predicted),
-      seconds: round((performance.now() - started) / 1000),
+      seconds: roundSeconds((performance.now() - started) / 1000),
     };
   });
   const modelMetrics = systems[MODEL_SYSTEM] as Metrics;
@@ -268,7 +260,6 @@ export async function trainCustomerTable(
       report({ phase: 'score', message: `scoring ${customers} customers`, rows: customers });
       return scoreCustomerTable(production.model, production.encoding, table, asOf);
     });
-    const training = production.model.training;
     let returning = 0;
     for (const y of actual) if (y > 0) returning++;
     let clipped = 0;
@@ -285,14 +276,7 @@ export async function trainCustomerTable(
       architecture: production.model.architecture,
       featureNames: [...production.model.featureNames],
       encoding: production.encoding,
-      backend: training?.backend ?? 'unknown',
-      training: {
-        bestEpoch: training?.bestEpoch ?? 0,
-        epochs: training?.epochs.length ?? 0,
-        trainRows: training?.trainRows ?? 0,
-        validationRows: training?.validationRows ?? 0,
-        seconds: round(training?.seconds ?? 0),
-      },
+      ...trainingMeta(production.model),
       rows: { customers, scored: scored.value.length },
       evaluation: {
         method: 'random-holdout',
@@ -308,49 +292,26 @@ export async function trainCustomerTable(
       durations,
       dataQuality: options.ingestReports ? summarizeIngestReports(options.ingestReports) : undefined,
     };
-    await timed('write', async () => {
+    await timed('write', () => {
       report({ phase: 'write', message: `writing ${prefix}` });
-      await saveModel(production.model, store, prefix);
-      await store.put(predictionsKey(dataset, version), predictionsCsv(scored, version), {
-        contentType: 'text/csv',
-      });
-      // Written before the pointer can move, so a champion always has its meta.json.
-      await putJson(store, metaKey(dataset, version), meta);
+      return writeVersion(store, prefix, production.model, scored, meta);
     });
 
     // 3. Promotion against the recorded metrics of whichever champion holds the pointer.
-    let usedChampion: ChampionEvaluation | undefined;
     const decision = await timed('promote', () =>
-      promoteIfBetter(
+      promoteVersion(
         store,
-        dataset,
-        {
-          version,
-          promotedAt: deps.now().toISOString(),
-          gini: modelMetrics.gini,
-          decileMape: modelMetrics.decileMape,
-        },
-        async (current) => {
-          usedChampion = current && {
-            version: current.version,
-            basis: 'recorded',
-            metrics: { gini: current.gini, decileMape: current.decileMape },
-            note: 'it learnt on the rows of this holdout, so its recorded holdout metrics are compared',
-          };
-          const verdict = decidePromotion(modelMetrics, usedChampion?.metrics);
-          return usedChampion
-            ? { ...verdict, reason: `${verdict.reason} (against the champion's recorded holdout metrics)` }
-            : verdict;
-        },
+        meta,
+        modelMetrics,
+        async (current) => ({
+          version: current.version,
+          basis: 'recorded',
+          metrics: { gini: current.gini, decileMape: current.decileMape },
+          note: 'it learnt on the rows of this holdout',
+        }),
+        { now: deps.now, recordedAs: 'holdout' },
       ),
     );
-    meta.evaluation.champion = usedChampion;
-    meta.promotion = {
-      status: decision.promoted ? 'promoted' : 'not_promoted',
-      reason: decision.reason,
-      previousChampion: decision.previous?.version,
-    };
-    meta.durations = durations;
     await putJson(store, metaKey(dataset, version), meta);
     report({
       phase: 'promote',
@@ -381,8 +342,4 @@ function splitRows(rows: Int32Array, seed: number): { train: Int32Array; holdout
   const holdout: number[] = [];
   for (const r of rows) (random() < HOLDOUT_SHARE ? holdout : train).push(r);
   return { train: Int32Array.from(train), holdout: Int32Array.from(holdout) };
-}
-
-function round(seconds: number): number {
-  return Math.round(seconds * 1000) / 1000;
 }

@@ -122,7 +122,7 @@ describe('trainCustomerTable (2-epoch fits)', () => {
     // Assess
     expect(worse.promoted).toBe(false);
     expect(worse.reason).toMatch(
-      /Gini .* is below the champion's .* \(against the champion's recorded holdout metrics\)/,
+      /Gini .* is below the champion's .* \(against the champion's recorded holdout metrics: it learnt on the rows of this holdout\)/,
     );
     expect((await readChampion(store, 'crm'))?.pointer.version).toBe(first.version);
     expect(worse.meta.evaluation.champion).toMatchObject({ version: first.version, basis: 'recorded' });

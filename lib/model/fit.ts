@@ -55,7 +55,7 @@ export const DEFAULT_HIDDEN: readonly number[] = [64, 32];
 
 /**
  * Defaults for a training set of `rows` rows, measured out of time on seeded synthetic shops
- * (`npx tsx test/unit/model/measure-model.ts compare [customers] [short]`, 3 shops each):
+ * (`npx tsx bench/model.ts compare [customers] [short]`, 3 shops each):
  * - learning rate 1e-3 vs 3e-3 vs 1e-2, widths 32-16…128-64, L2 1e-4: Gini within ±0.003; 1e-3 gave
  *   the best decile MAPE (calibration) in every run, at about twice the epochs.
  * - a single network's Gini moves ±0.005 with the seed on ~3k rows; 5 members average that away

@@ -1,20 +1,22 @@
 /**
- * Measurements for the model library (not a test: minutes of CPU). Run from the repo root:
- *   npx tsx test/unit/model/measure-model.ts throughput   # seconds/epoch, wasm vs cpu, 100k × 20
- *   npx tsx test/unit/model/measure-model.ts serving      # load time, 1-row latency, 1M-row scoring
- *   npx tsx test/unit/model/measure-model.ts compare [customers=20000]  # ZILN vs MSE MLP and variants, out of time
+ * Measurements of the network library (lib/model), minutes of CPU:
+ *   npx tsx bench/model.ts throughput   # seconds/epoch, wasm vs cpu, 100k × 20
+ *   npx tsx bench/model.ts serving      # load time, 1-row latency, 1M-row scoring
+ *   npx tsx bench/model.ts compare [customers=20000] [short]  # ZILN vs MSE MLP and variants, out of time
+ * `compare` fits on the synthetic rows of the model tests (train / validation / test windows out of time);
+ * the whole product on real and generated shops is measured by bench/accuracy.ts.
  */
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { evaluateMetrics, returnAuc } from '../../../lib/evaluate/metrics';
-import type { FeatureMatrix } from '../../../lib/features/feature-matrix';
-import { defaultFitOptions, type FitOptions, fitModel, seededRandom } from '../../../lib/model/fit';
-import { loadModel, saveModel } from '../../../lib/model/model-io';
-import { initBackend, startBackend } from '../../../lib/model/tf-backend';
-import { FsBlobStore } from '../../../lib/store/fs-store';
-import { syntheticShop } from './synthetic';
+import { evaluateMetrics, returnAuc } from '../lib/evaluate/metrics';
+import type { FeatureMatrix } from '../lib/features/feature-matrix';
+import { defaultFitOptions, type FitOptions, fitModel, seededRandom } from '../lib/model/fit';
+import { loadModel, saveModel } from '../lib/model/model-io';
+import { initBackend, startBackend } from '../lib/model/tf-backend';
+import { FsBlobStore } from '../lib/store/fs-store';
+import { syntheticShop } from '../test/unit/model/synthetic';
 
 async function throughput(): Promise<void> {
   const rows = 100_000;
@@ -164,4 +166,7 @@ async function serving(): Promise<void> {
 const measurements: Record<string, () => Promise<void>> = { throughput, compare, serving };
 const run = measurements[process.argv[2] ?? ''];
 if (run) void run();
-else console.error('usage: measure-model.ts throughput|compare|serving');
+else {
+  console.error('usage: npx tsx bench/model.ts throughput|compare|serving');
+  process.exitCode = 1;
+}

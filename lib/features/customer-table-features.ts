@@ -42,12 +42,16 @@ export type CustomerFeatureErrorCode =
   | 'date_after_as_of'
   | 'not_a_category';
 
-/** A customer-table row the model cannot take: the message names the column and the problem. */
+/**
+ * A customer-table row the model cannot take: the message names the column and the problem. `row` is the
+ * index of the row in an {@link encodeCustomerRows} batch (for a field path such as `customers[row].features`).
+ */
 export class CustomerFeatureError extends Error {
   constructor(
     readonly code: CustomerFeatureErrorCode,
     readonly column: string | undefined,
     message: string,
+    readonly row?: number,
   ) {
     super(message);
     this.name = 'CustomerFeatureError';
@@ -204,7 +208,7 @@ export function encodeCustomerRow(
 
 /**
  * Encode many rows (a request's customers) into a feature matrix for `TrainedModel.predict`.
- * @throws {@link CustomerFeatureError} for the first bad row, its message prefixed with the row's index
+ * @throws {@link CustomerFeatureError} for the first bad row, with its index in `row` and the message
  */
 export function encodeCustomerRows(
   encoding: CustomerTableEncoding,
@@ -218,7 +222,7 @@ export function encodeCustomerRows(
       encodeCustomerRow(encoding, row, options, values, r * names.length);
     } catch (e: unknown) {
       if (e instanceof CustomerFeatureError)
-        throw new CustomerFeatureError(e.code, e.column, `row ${r}: ${e.message}`);
+        throw new CustomerFeatureError(e.code, e.column, `row ${r}: ${e.message}`, r);
       throw e;
     }
   });

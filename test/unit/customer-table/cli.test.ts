@@ -37,7 +37,9 @@ describe('valuecast train / score on a customer-table file', () => {
     // Assess
     const summary = printed.join('\n');
     expect(summary).toMatch(/trained on a customer table of 300 customers, label Future_Value/);
-    expect(summary).toMatch(/random holdout of \d+ customers, [\d.]+% with a positive label \(a customer table has no time axis\)/);
+    expect(summary).toMatch(
+      /random holdout of \d+ customers, [\d.]+% with a positive label \(a customer table has no time axis\)/,
+    );
     expect(summary).toMatch(/^model\s/m);
     expect(summary).toMatch(/^seed_mlp\s/m);
     expect(summary).toMatch(/^linear\s/m);

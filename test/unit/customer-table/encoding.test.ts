@@ -186,7 +186,9 @@ describe('encodeCustomerRow', () => {
   });
 
   it('names the row of a bad request customer', () => {
-    expect(() => encodeCustomerRows(encoding, [{ Age: 3 }, { Age: 'x' }])).toThrow(/^row 1: column "Age"/);
+    const act = () => encodeCustomerRows(encoding, [{ Age: 3 }, { Age: 'x' }]);
+    expect(act).toThrow(/^row 1: column "Age" must be a number/);
+    expect(act).toThrow(expect.objectContaining({ row: 1, column: 'Age', code: 'not_a_number' }));
   });
 });
 

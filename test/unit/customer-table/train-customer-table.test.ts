@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerTable } from '../../../lib/ingest/load-customer-table';
 import { getText } from '../../../lib/store/blob-store';
 import { FsBlobStore } from '../../../lib/store/fs-store';
+import type { ModelMeta } from '../../../lib/training/artifacts';
 import { readChampion } from '../../../lib/training/champion';
 import { PREDICTIONS_HEADER } from '../../../lib/training/predictions-csv';
 import { loadChampionModel } from '../../../lib/training/score-customers';
@@ -91,8 +92,9 @@ describe('trainCustomerTable (2-epoch fits)', () => {
     // Act
     const csv = (await getText(store, `${first.prefix}/predictions.csv`)) ?? '';
     const champion = await loadChampionModel(store, 'crm');
-    if (!isCustomerTableMeta(champion.meta as object)) throw new Error('not a customer-table meta');
-    const { encoding } = champion.meta as unknown as CustomerTableModelMeta;
+    const meta = champion.meta as ModelMeta | CustomerTableModelMeta;
+    if (!isCustomerTableMeta(meta)) throw new Error('the champion is not a customer-table model');
+    const { encoding } = meta;
     const again = scoreCustomerTable(champion.model, encoding, table);
     champion.model.dispose();
 

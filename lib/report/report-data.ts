@@ -5,6 +5,7 @@ import type { BacktestResult } from '../training/backtest';
 import {
   type DecileCalibration,
   decileCalibration,
+  descendingOrder,
   type GainCurve,
   gainCurve,
   type Histogram,
@@ -77,11 +78,21 @@ const TOP_CUSTOMERS = 10;
 /** The system a report is about when it ran: the product's model. */
 const FOCUS_SYSTEM = 'model';
 
-/** The report of a trained model version, from its meta.json, the validation arrays and the batch scores. */
+/** The charts' summaries of per-customer arrays: computed once, whatever number of times the page is rendered. */
+export interface ReportSummaries {
+  charts: Pick<ReportData['evaluation'], 'focus' | 'gain' | 'calibration'>;
+  scored: Pick<ReportData, 'distribution' | 'topCustomers'>;
+}
+
+/** Summarize the validation window's arrays and every customer's prediction for the charts and tables. */
+export function reportSummaries(evaluation: EvaluationArrays, scored: ScoredCustomers): ReportSummaries {
+  return { charts: evaluationCharts(evaluation), scored: scoredSummaries(scored) };
+}
+
+/** The report of a trained model version, from its meta.json and the summaries of its evaluation and scores. */
 export function trainingReportData(
   meta: ModelMeta,
-  evaluation: EvaluationArrays,
-  scored: ScoredCustomers,
+  summaries: ReportSummaries,
   generatedAt: string,
 ): ReportData {
   const champion = meta.evaluation.champion;
@@ -95,7 +106,7 @@ export function trainingReportData(
     horizonDays: meta.horizonDays,
     promotion: meta.promotion,
     evaluation: {
-      ...evaluationCharts(evaluation),
+      ...summaries.charts,
       window: meta.evaluation.window,
       customers: meta.evaluation.customers,
       returningShare: meta.evaluation.returningShare,
@@ -113,7 +124,7 @@ export function trainingReportData(
             : 'The champion re-scored on this validation window.',
       },
     },
-    ...scoredSummaries(scored),
+    ...summaries.scored,
     featureImportance: meta.featureImportance,
     dataQuality: meta.dataQuality,
     details: [
@@ -141,8 +152,7 @@ export function backtestReportData(
   generatedAt: string,
 ): ReportData {
   const from = Date.parse(`${result.cutoff}T00:00:00Z`) + 86_400_000;
-  const evaluation = { actual: result.actual, systems: result.systems };
-  const charts = evaluationCharts(evaluation);
+  const charts = evaluationCharts({ actual: result.actual, systems: result.systems });
   const focus = result.systems.find((s) => s.name === charts.focus) as BacktestResult['systems'][number];
   return {
     kind: 'backtest',
@@ -165,20 +175,24 @@ export function backtestReportData(
   };
 }
 
-function evaluationCharts({ actual, systems }: EvaluationArrays) {
+function evaluationCharts({ actual, systems }: EvaluationArrays): ReportSummaries['charts'] {
   const focus = systems.find((s) => s.name === FOCUS_SYSTEM) ?? systems[0];
   if (!focus) throw new RangeError('a report needs at least one evaluated system');
+  const focusOrder = descendingOrder(focus.predictions);
   return {
     focus: focus.name,
     gain: {
       perfect: gainCurve(actual, actual),
-      systems: systems.map((s) => ({ name: s.name, curve: gainCurve(actual, s.predictions) })),
+      systems: systems.map((s) => ({
+        name: s.name,
+        curve: gainCurve(actual, s.predictions, s === focus ? focusOrder : undefined),
+      })),
     },
-    calibration: decileCalibration(actual, focus.predictions),
+    calibration: decileCalibration(actual, focus.predictions, focusOrder),
   };
 }
 
-function scoredSummaries(scored: ScoredCustomers): Pick<ReportData, 'distribution' | 'topCustomers'> {
+function scoredSummaries(scored: ScoredCustomers): ReportSummaries['scored'] {
   const { value } = scored;
   let total = 0;
   for (const v of value) total += v;

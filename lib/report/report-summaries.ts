@@ -30,8 +30,7 @@ const GAIN_POINTS = 100;
  * The gain curve of ranking customers by `ranking` (descending, ties in input order, as the normalized
  * Gini does), at {@link GAIN_POINTS} + 1 evenly spaced shares of customers from 0 to 1.
  */
-export function gainCurve(actual: Values, ranking: Values): GainCurve {
-  const order = descendingOrder(ranking);
+export function gainCurve(actual: Values, ranking: Values, order = descendingOrder(ranking)): GainCurve {
   let total = 0;
   for (let i = 0; i < actual.length; i++) total += actual[i] as number;
   const n = order.length;
@@ -49,8 +48,11 @@ export function gainCurve(actual: Values, ranking: Values): GainCurve {
 }
 
 /** Ten equal buckets by predicted rank (sizes differ by at most one), as decile MAPE buckets them. */
-export function decileCalibration(actual: Values, predicted: Values): DecileCalibration {
-  const order = descendingOrder(predicted);
+export function decileCalibration(
+  actual: Values,
+  predicted: Values,
+  order = descendingOrder(predicted),
+): DecileCalibration {
   const n = order.length;
   const sumPredicted = new Array<number>(10).fill(0);
   const sumActual = new Array<number>(10).fill(0);
@@ -95,12 +97,37 @@ export function valueHistogram(values: Values): Histogram {
     : { edges, counts };
 }
 
-/** Indices sorted by value, descending; equal values keep their input order. */
-function descendingOrder(values: Values): Int32Array {
-  const keys = Float64Array.from(values);
-  return Int32Array.from({ length: keys.length }, (_, i) => i).sort(
-    (i, j) => (keys[j] as number) - (keys[i] as number) || i - j,
-  );
+/** Up to this many values, {@link descendingOrder} packs value and index into one exactly sortable number. */
+const PACKED_SORT_MAX = 1 << 21;
+
+/**
+ * Indices sorted by value, descending; equal values keep their input order (the metrics' order). Float32
+ * values (predictions, truth) take one typed-array sort of float64 keys holding the value's order-preserving
+ * 32 bits above a 21-bit index — exact below 2^53, about 7× faster than a comparator sort of 1M indices.
+ */
+export function descendingOrder(values: Values): Int32Array {
+  const n = values.length;
+  if (!(values instanceof Float32Array) || n > PACKED_SORT_MAX) {
+    const keys = Float64Array.from(values);
+    return Int32Array.from({ length: n }, (_, i) => i).sort(
+      (i, j) => (keys[j] as number) - (keys[i] as number) || i - j,
+    );
+  }
+  const float = new Float32Array(1);
+  const bits = new Uint32Array(float.buffer);
+  const packed = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i] as number;
+    float[0] = v === 0 ? 0 : v; // -0 ties with 0, as in a comparison
+    const b = bits[0] as number;
+    // IEEE bits → unsigned integers in the values' ascending order; subtracted from 2^32 − 1 for descending.
+    const ascending = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+    packed[i] = (0xffffffff - ascending) * PACKED_SORT_MAX + i;
+  }
+  packed.sort();
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = (packed[i] as number) % PACKED_SORT_MAX;
+  return order;
 }
 
 /** The largest 1, 2 or 5 × 10^k not above `value` (> 0). */

@@ -1,21 +1,20 @@
 import type { BlobStore } from '../store/blob-store';
 import { type ModelMeta, reportKey } from '../training/artifacts';
 import { renderReport } from './render-report';
-import { type EvaluationArrays, type ScoredCustomers, trainingReportData } from './report-data';
+import { type ReportSummaries, trainingReportData } from './report-data';
 
 /**
- * Render a model version's report.html from its meta.json, the validation window's arrays and the batch
- * scores, and store it next to meta.json. Returns its key.
+ * Render a model version's report.html from its meta.json and the summaries of its validation window and
+ * batch scores (lib/report/report-data.ts reportSummaries), and store it next to meta.json. Returns its key.
  */
 export async function writeModelReport(
   store: BlobStore,
   meta: ModelMeta,
-  evaluation: EvaluationArrays,
-  scored: ScoredCustomers,
+  summaries: ReportSummaries,
   generatedAt: string,
 ): Promise<string> {
   const key = reportKey(meta.dataset, meta.version);
-  const html = renderReport(trainingReportData(meta, evaluation, scored, generatedAt));
+  const html = renderReport(trainingReportData(meta, summaries, generatedAt));
   await store.put(key, html, { contentType: 'text/html; charset=utf-8' });
   return key;
 }

@@ -6,6 +6,7 @@ import type { TransactionTable } from '../ingest/transaction-table';
 import type { FitOptions } from '../model/fit';
 import { saveModel } from '../model/model-io';
 import type { EpochLog } from '../model/value-model';
+import { reportSummaries } from '../report/report-data';
 import { writeModelReport } from '../report/write-report';
 import type { BlobStore } from '../store/blob-store';
 import {
@@ -256,14 +257,8 @@ export async function trainDataset(
       featureImportance,
     };
     // Rewritten with meta.json once the promotion is decided, so both always agree.
-    const writeReport = () =>
-      writeModelReport(
-        store,
-        meta,
-        { actual: backtest.actual, systems: backtest.systems },
-        scored,
-        deps.now().toISOString(),
-      );
+    const summaries = reportSummaries({ actual: backtest.actual, systems: backtest.systems }, scored);
+    const writeReport = () => writeModelReport(store, meta, summaries, deps.now().toISOString());
     await timed('write', async () => {
       report({ phase: 'write', message: `writing ${prefix}` });
       await saveModel(production.model, store, prefix);

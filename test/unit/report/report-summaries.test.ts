@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decileCalibration, gainCurve, valueHistogram } from '../../../lib/report/report-summaries';
+import {
+  decileCalibration,
+  descendingOrder,
+  gainCurve,
+  valueHistogram,
+} from '../../../lib/report/report-summaries';
 
 describe('gainCurve', () => {
   it('accumulates the actual value in the order of the ranking, at 101 shares of customers', () => {
@@ -108,5 +113,31 @@ describe('valueHistogram', () => {
     // Assess
     expect(edges).toEqual([0, 1]);
     expect(counts).toEqual([5]);
+  });
+});
+
+describe('descendingOrder', () => {
+  it('orders Float32 values exactly as a comparator sort does: descending, ties in input order', () => {
+    // Prepare: ties, signed zeros, tiny and infinite values, negatives.
+    const pool = [0, -0, -3.5, 2, 1e-30, -1e-30, 7, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 2];
+    const values = Float32Array.from(
+      { length: 5000 },
+      (_, i) => (pool[(i * 7) % pool.length] as number) * ((i % 3) + 1),
+    );
+    const keys = Float64Array.from(values);
+    const expected = Int32Array.from({ length: values.length }, (_, i) => i).sort(
+      (i, j) => (keys[j] as number) - (keys[i] as number) || i - j,
+    );
+
+    // Act
+    const order = descendingOrder(values);
+
+    // Assess
+    expect(Array.from(order)).toEqual(Array.from(expected));
+  });
+
+  it('sorts plain number arrays the same way', () => {
+    // Act / Assess
+    expect(Array.from(descendingOrder([1, 3, 3, 2]))).toEqual([1, 2, 3, 0]);
   });
 });

@@ -5,13 +5,14 @@
  * exists (pandas on the same files, the wasm backend, an empty handler, the best peer), and the ratio is
  * what is compared with BRIEF.md's targets: absolute times are noisy on a shared machine, so the load
  * average before each part is recorded with its figures.
- * Default: the Online Retail folder and a generated 1M-row file, features on 200k simulated customers,
- * training on 10k and 100k customers, serving; `--large` adds 10M- and 20M-row files, 1M customers and
+ * Default: the Online Retail folder and generated 1M- and 3M-row files (so peak RSS vs file size shows),
+ * features on 200k simulated customers, training on 10k and 100k customers, serving; `--large` adds 10M- and 20M-row files, 1M customers and
  * the 1M-customer / 20M-transaction training run (tens of minutes); `--accuracy` adds the BRIEF backtests.
+ * `--parts a,b` runs only those parts and keeps the other parts' figures of the existing results.json.
  */
 
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -136,7 +137,7 @@ async function ingestPart(large: boolean, temp: string): Promise<void> {
       ],
     },
   ];
-  for (const rows of large ? [1e6, 1e7, 2e7] : [1e6]) {
+  for (const rows of large ? [1e6, 1e7, 2e7] : [1e6, 3e6]) {
     const file = path.join(temp, `generated-${rows}.csv`);
     const made = await runPart<GenerateOutput>('ingest', `generate ${rows.toLocaleString('en')} rows`, [
       ...tsx('bench/ingest.ts', 'generate', '--rows', String(rows), '--out', file),
@@ -365,6 +366,16 @@ async function figuresPart(part: 'serving' | 'accuracy'): Promise<void> {
   for (const figure of out?.figures ?? []) add(figure);
 }
 
+/** Figures and part runs of bench/results.json that belong to parts other than `replaced`. */
+function previousResults(replaced: ReadonlySet<PartName>): { figures: BenchFigure[]; parts: PartRun[] } {
+  if (!existsSync(RESULTS)) return { figures: [], parts: [] };
+  const previous = JSON.parse(readFileSync(RESULTS, 'utf8')) as { figures: BenchFigure[]; parts: PartRun[] };
+  return {
+    figures: previous.figures.filter((f) => !replaced.has(f.group as PartName)),
+    parts: previous.parts.filter((p) => !replaced.has(p.part)),
+  };
+}
+
 function printTable(): void {
   const header = ['group', 'figure', 'value', 'reference', 'ratio', 'target', 'met'];
   const rows = figures.map((f) => [
@@ -406,6 +417,10 @@ async function main(): Promise<void> {
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
+  // `--parts` re-measures some parts: the other parts' figures of the last run stay (with their own dates).
+  const kept = values.parts ? previousResults(parts) : { figures: [], parts: [] };
+  figures.unshift(...kept.figures);
+  runs.unshift(...kept.parts);
   printTable();
   const results = {
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,

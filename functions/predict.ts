@@ -1,9 +1,8 @@
-import { SSMClient } from '@aws-sdk/client-ssm';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createApi } from '../lib/serving/api';
 import { ApiError, errorResponse } from '../lib/serving/api-error';
-import { resolveApiKey, type SsmGetParameter } from '../lib/serving/api-key';
+import { resolveApiKey, type SecureParameterReader } from '../lib/serving/api-key';
 import { ModelCache } from '../lib/serving/model-cache';
 import { parseServingConfig } from '../lib/serving/serving-config';
 import type { BlobStore } from '../lib/store/blob-store';
@@ -42,12 +41,15 @@ function errorMapper(): MiddlewareObj<Event, Response> {
   };
 }
 
-let ssmClient: SSMClient | undefined;
+let ssmReader: Promise<SecureParameterReader> | undefined;
 
-/** One SSM client per execution environment, created only when the API key lives in SSM. */
-function ssm(): SsmGetParameter {
-  ssmClient ??= new SSMClient({});
-  return ssmClient;
+/**
+ * The SSM parameter reader, one per execution environment. Imported on first use: only a deployment that
+ * keeps its API key in SSM pays for loading the SSM client at cold start.
+ */
+function ssm(): Promise<SecureParameterReader> {
+  ssmReader ??= import('../lib/serving/ssm-parameter').then(({ ssmParameterReader }) => ssmParameterReader());
+  return ssmReader;
 }
 
 /**
@@ -59,12 +61,12 @@ function ssm(): SsmGetParameter {
 export function createHandler(
   store: () => BlobStore,
   env: NodeJS.ProcessEnv = process.env,
-  ssmClientOf: () => SsmGetParameter = ssm,
+  parameterReader: () => Promise<SecureParameterReader> = ssm,
 ) {
   let api: Promise<(event: Event) => Promise<Response>> | undefined;
   const setUp = async () => {
     const config = parseServingConfig(env);
-    const apiKey = await resolveApiKey(config, ssmClientOf);
+    const apiKey = await resolveApiKey(config, parameterReader);
     const cache = new ModelCache(store(), {
       refreshSeconds: config.refreshSeconds,
       onStaleServe: (dataset, error) =>

@@ -1,5 +1,4 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { GetParameterCommand, type GetParameterCommandOutput } from '@aws-sdk/client-ssm';
 import { apiKeyText, type ServingConfig } from './serving-config';
 
 /**
@@ -13,10 +12,8 @@ export function apiKeyMatches(presented: string | undefined, expected: string): 
   return timingSafeEqual(digest(presented), digest(expected));
 }
 
-/** The part of an SSM client the key lookup uses (the real `SSMClient`, or a fake in tests). */
-export interface SsmGetParameter {
-  send(command: GetParameterCommand): Promise<GetParameterCommandOutput>;
-}
+/** Reads the decrypted value of a SecureString parameter; `undefined` when it has none (ssm-parameter.ts). */
+export type SecureParameterReader = (name: string) => Promise<string | undefined>;
 
 /** The SSM parameter named as the API key's source has no usable value. */
 export class ApiKeyParameterError extends Error {
@@ -28,20 +25,19 @@ export class ApiKeyParameterError extends Error {
 
 /**
  * The key every request must present, or `undefined` when access is open: `API_KEY` as configured, or
- * the decrypted value of the SecureString named by `API_KEY_SSM_PARAMETER`, fetched with one
- * GetParameter call. The caller keeps the result for the life of the execution environment, so the key
+ * the decrypted value of the SecureString named by `API_KEY_SSM_PARAMETER`, fetched with one read. The caller keeps the result for the life of the execution environment, so the key
  * is read once per cold start; rotating it takes effect as environments are replaced.
- * @param ssm called only when a parameter is configured, so open or env-keyed setups build no client
+ * @param parameterReader called only when a parameter is configured, so open or env-keyed setups never
+ * load the SSM client (its import alone is a noticeable part of a cold start)
  * @throws ApiKeyParameterError when the parameter has no value or one shorter than 16 characters
  */
 export async function resolveApiKey(
   config: ServingConfig,
-  ssm: () => SsmGetParameter,
+  parameterReader: () => Promise<SecureParameterReader>,
 ): Promise<string | undefined> {
   const name = config.apiKeySsmParameter;
   if (name === undefined) return config.apiKey;
-  const output = await ssm().send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-  const value = output.Parameter?.Value;
+  const value = await (await parameterReader())(name);
   if (value === undefined) throw new ApiKeyParameterError(name, 'has no value');
   const checked = apiKeyText.safeParse(value);
   if (!checked.success)

@@ -9,6 +9,7 @@ import healthEvent from '../../../events/http-health.json';
 import predictEvent from '../../../events/http-predict.json';
 import { createHandler } from '../../../functions/predict';
 import { parseBatchScores } from '../../../lib/serving/batch-scores';
+import { ssmParameterReader } from '../../../lib/serving/ssm-parameter';
 import { getText } from '../../../lib/store/blob-store';
 import { FsBlobStore } from '../../../lib/store/fs-store';
 import { predictionsKey } from '../../../lib/training/artifacts';
@@ -268,7 +269,7 @@ describe('predict handler', () => {
     const guarded = createHandler(
       () => store,
       { API_KEY_SSM_PARAMETER: '/valuecast/test/api-key' },
-      () => ssm,
+      async () => ssmParameterReader(ssm),
     );
     const event = get('GET /model', { dataset: 'shop' });
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});

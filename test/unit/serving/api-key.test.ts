@@ -1,16 +1,12 @@
 import type { GetParameterCommand, GetParameterCommandOutput } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import {
-  ApiKeyParameterError,
-  apiKeyMatches,
-  resolveApiKey,
-  type SsmGetParameter,
-} from '../../../lib/serving/api-key';
+import { ApiKeyParameterError, apiKeyMatches, resolveApiKey } from '../../../lib/serving/api-key';
 import { parseServingConfig } from '../../../lib/serving/serving-config';
+import { type SsmGetParameter, ssmParameterReader } from '../../../lib/serving/ssm-parameter';
 
 /**
- * SSM cannot run here (no AWS, and moto has no SSM endpoint on this machine), so these tests hand
- * resolveApiKey a fake client that records the commands it is sent and answers like GetParameter.
+ * SSM cannot run here (no AWS account), so these tests give the real reader (ssm-parameter.ts) a fake
+ * client that records the commands it is sent and answers like GetParameter.
  */
 function fakeSsm(answer: (name: string) => GetParameterCommandOutput['Parameter']) {
   const commands: GetParameterCommand[] = [];
@@ -20,7 +16,7 @@ function fakeSsm(answer: (name: string) => GetParameterCommandOutput['Parameter'
       return { $metadata: {}, Parameter: answer(command.input.Name ?? '') };
     },
   };
-  return { client, commands };
+  return { client, commands, reader: async () => ssmParameterReader(client) };
 }
 
 const key = 'k3y-from-ssm-0123456789';
@@ -32,7 +28,7 @@ describe('resolveApiKey', () => {
     const config = parseServingConfig({ API_KEY_SSM_PARAMETER: '/valuecast/test/api-key' });
 
     // Act
-    const resolved = await resolveApiKey(config, () => ssm.client);
+    const resolved = await resolveApiKey(config, ssm.reader);
 
     // Assess
     expect(resolved).toBe(key);
@@ -64,7 +60,7 @@ describe('resolveApiKey', () => {
     const config = parseServingConfig({ API_KEY_SSM_PARAMETER: '/valuecast/test/api-key' });
 
     // Act
-    const resolving = resolveApiKey(config, () => ssm.client);
+    const resolving = resolveApiKey(config, ssm.reader);
 
     // Assess
     await expect(resolving).rejects.toBeInstanceOf(ApiKeyParameterError);

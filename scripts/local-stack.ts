@@ -24,6 +24,18 @@ export interface LocalStackOptions {
   onOutput?: (line: string) => void;
   /** How long to wait for S3 and the API to answer (default 120 s: the first start bundles). */
   startTimeoutMs?: number;
+  /**
+   * Seconds a function's worker may sit idle before serverless offline ends it (its
+   * `--terminateIdleLambdaTime`, default 60); the next request then starts a fresh worker, as a cold
+   * start on AWS does. The serving benchmark sets it low to measure cold starts.
+   */
+  idleWorkerSeconds?: number;
+  /**
+   * Rebuild and reload the functions when a source file changes (default false). Off for tests, the demo
+   * and benchmarks: a reload ends every worker, and an invocation in flight (a training) is never
+   * answered; it would also serve whatever is on disk at that moment, finished or not.
+   */
+  watchSources?: boolean;
 }
 
 export interface RunningLocalStack {
@@ -58,7 +70,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   for (const port of ports) await assertPortFree(port);
   const onOutput = options.onOutput ?? ((line: string) => process.stdout.write(`${line}\n`));
   const recentOutput: string[] = [];
-  const params = options.s3Directory ? [`--param=s3Directory=${options.s3Directory}`] : [];
+  const params = [
+    ...(options.s3Directory ? [`--param=s3Directory=${options.s3Directory}`] : []),
+    ...(options.idleWorkerSeconds ? ['--terminateIdleLambdaTime', String(options.idleWorkerSeconds)] : []),
+    `--param=sourceWatch=${options.watchSources ? 'files' : 'none'}`,
+  ];
   const child = spawn(
     process.execPath,
     [require.resolve('serverless/bin/serverless.js'), 'offline', 'start', '--stage', 'local', ...params],
@@ -175,10 +191,10 @@ async function stopProcessGroup(child: ChildProcess, exited: Promise<number | nu
 async function main(): Promise<void> {
   console.log(`Starting the valuecast local stack (serverless offline, stage local)…
   S3 (s3rver)        ${localStack.s3Endpoint}  bucket ${localStack.bucket}
-  HTTP API           ${localStack.apiUrl}  (GET /health, POST /predict, GET /customers/{id}, GET /model)
+  HTTP API           ${localStack.apiUrl}  (GET /health, POST /predict, GET /customers/{id}, GET /model; GET /ping, empty)
   Lambda invoke      ${localStack.lambdaEndpoint}/2015-03-31/functions/<name>/invocations
   functions          ${['preprocess', 'train', 'predict'].map((f) => `valuecast-local-${f}`).join(', ')}`);
-  const stack = await startLocalStack();
+  const stack = await startLocalStack({ watchSources: true });
   console.log(`
 Ready. Upload order CSVs to trigger preprocessing, e.g.
   AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1 \\

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TrainResult } from '../../functions/train';
 import { orderLogCsv } from '../../lib/generate/order-log';
@@ -128,17 +129,17 @@ describe('prediction API on the local stack', () => {
     expect([unknown.status, unknown.body.error.code]).toEqual([404, 'UNKNOWN_CUSTOMER']);
   });
 
-  it('answers warm POST /predict requests of 1 and 100 customers quickly', async () => {
+  it('answers warm POST /predict requests of 1 and 100 customers quickly, beside the empty handler', async () => {
     // Prepare
     const ids = [...batch.byId.keys()];
     const one = { dataset, customers: [postedCustomer(table, ids[0] as string)] };
     const hundred = { dataset, customers: ids.slice(0, 100).map((id) => postedCustomer(table, id)) };
-    const warmLatency = async (request: unknown) => {
-      await api('POST', '/predict', request);
+    const warmLatency = async (call: () => Promise<{ status: number }>) => {
+      await call();
       const times: number[] = [];
       for (let i = 0; i < 20; i++) {
         const started = performance.now();
-        const { status } = await api('POST', '/predict', request);
+        const { status } = await call();
         expect(status).toBe(200);
         times.push(performance.now() - started);
       }
@@ -146,16 +147,51 @@ describe('prediction API on the local stack', () => {
     };
 
     // Act
-    const single = await warmLatency(one);
-    const batch100 = await warmLatency(hundred);
+    const empty = await warmLatency(() => api('GET', '/ping'));
+    const single = await warmLatency(() => api('POST', '/predict', one));
+    const batch100 = await warmLatency(() => api('POST', '/predict', hundred));
 
     // Assess
     const figures = (t: number[]) => `p50 ${t[10]?.toFixed(1)} ms, max ${t[19]?.toFixed(1)} ms`;
     console.log(
-      `warm POST /predict on the local stack (20 calls): 1 customer ${figures(single)}; 100 customers ${figures(batch100)}`,
+      `warm calls on the local stack (20 each): empty handler GET /ping ${figures(empty)}; POST /predict 1 customer ${figures(single)}; 100 customers ${figures(batch100)} (npx tsx bench/serving.ts measures properly)`,
     );
     expect(single[10]).toBeLessThan(1000);
     expect(batch100[10]).toBeLessThan(3000);
+  });
+
+  it('answers a bounded load test on loopback without a failed request', async () => {
+    // Prepare: 8 clients share 240 requests, predictions and lookups mixed.
+    const ids = [...batch.byId.keys()];
+    const request = (i: number) =>
+      i % 3 === 2
+        ? api('GET', `/customers/${encodeURIComponent(ids[i % ids.length] as string)}?dataset=${dataset}`)
+        : api('POST', '/predict', {
+            dataset,
+            customers: [postedCustomer(table, ids[i % ids.length] as string)],
+          });
+    let next = 0;
+    const failures: string[] = [];
+
+    // Act
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < 240) {
+          const i = next++;
+          const outcome = await request(i).catch((e: unknown) => ({ status: 0, body: String(e) }));
+          if (outcome.status !== 200)
+            failures.push(`${i}: ${outcome.status} ${JSON.stringify(outcome.body)}`);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+
+    // Assess
+    console.log(
+      `load test: 240 requests from 8 clients in ${seconds.toFixed(1)} s, ${failures.length} failed`,
+    );
+    expect(failures).toEqual([]);
   });
 
   it('keeps answering while the champion moves, then answers with the new version', async () => {
@@ -181,7 +217,13 @@ describe('prediction API on the local stack', () => {
         }
       }),
     );
-    const model = await api('GET', `/model?dataset=${dataset}`);
+    // Each worker (the load test left several) checks the pointer on its own, within 30 s of the move.
+    let model = await api('GET', `/model?dataset=${dataset}`);
+    while (model.body.version !== next && Date.now() < deadline) {
+      await sleep(500);
+      statuses.push(model.status);
+      model = await api('GET', `/model?dataset=${dataset}`);
+    }
 
     // Assess
     expect(statuses.filter((s) => s !== 200)).toEqual([]);

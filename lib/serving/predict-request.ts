@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { computeFeatures } from '../features/compute-features';
+import { CustomerFeatureError, encodeCustomerRows } from '../features/customer-table-features';
 import { TransactionTableBuilder } from '../ingest/transaction-table';
+import type { ValuePrediction } from '../model/value-model';
+import type { ModelMeta } from '../training/artifacts';
+import { type CustomerTableModelMeta, isCustomerTableMeta } from '../training/train-customer-table';
 import { ApiError } from './api-error';
 import { decileOf } from './batch-scores';
 import type { ServingModel } from './serving-model';
@@ -38,6 +42,14 @@ const transactionSchema = z.strictObject({
   categories: z.record(label, label).optional(),
 });
 
+/** A customer-table column's value: a number, text (categories, ISO dates, numeric text) or null (missing). */
+const featureValue = z.union(
+  [z.number().refine(Number.isFinite, 'is not a finite number'), z.string().max(200), z.null()],
+  {
+    error: 'is not a number, a text or null',
+  },
+);
+
 /** The schema of a `POST /predict` body under the given limits. */
 export function predictRequestSchema(limits: PredictLimits) {
   return z.strictObject({
@@ -45,10 +57,28 @@ export function predictRequestSchema(limits: PredictLimits) {
     asOf: isoTime.optional(),
     customers: z
       .array(
-        z.strictObject({
-          id: label,
-          transactions: z.array(transactionSchema).max(limits.maxTransactionsPerCustomer),
-        }),
+        z
+          .strictObject({
+            id: label,
+            /** For models trained on transactions. */
+            transactions: z.array(transactionSchema).max(limits.maxTransactionsPerCustomer).optional(),
+            /** For models trained on a customer table: column → value, as in the table. */
+            features: z.record(label, featureValue).optional(),
+          })
+          .superRefine((customer, context) => {
+            if (customer.transactions === undefined && customer.features === undefined)
+              context.addIssue({
+                code: 'custom',
+                path: ['transactions'],
+                message: 'is required (or features, for a model trained on a customer table)',
+              });
+            else if (customer.transactions !== undefined && customer.features !== undefined)
+              context.addIssue({
+                code: 'custom',
+                path: ['features'],
+                message: 'cannot come with transactions: send the one the model reads',
+              });
+          }),
       )
       .min(1)
       .max(limits.maxCustomers)
@@ -70,27 +100,48 @@ export interface Prediction {
 
 export interface PredictResponse {
   modelVersion: string;
-  horizonDays: number;
+  /** `null` for customer-table models: they predict the label column, whose period the table does not state. */
+  horizonDays: number | null;
   asOf: string;
   predictions: Prediction[];
 }
 
 /**
- * Predict each posted customer's value with the served model: features from the posted transactions
- * through the same computeFeatures as batch scoring, with the model's stored spec (categorical levels,
- * BG/NBD and Gamma-Gamma fits), so a customer gets the same numbers here as in predictions.csv at the
- * same asOf. Transactions at or after asOf are ignored, as batch scoring ignores them. Numbers are
- * rounded as predictions.csv rounds them (4 digits for value, 6 for pReturn).
- * @throws ApiError 400 naming the customer when it has no transaction before asOf
+ * Predict each posted customer's value with the served model, from what it reads: posted transactions
+ * (models trained on transactions) or a customer-table row in `features` (models trained on a customer
+ * table). Numbers are rounded as predictions.csv rounds them (4 digits for value, 6 for pReturn), and
+ * `valueDecile` places the value among the champion's batch scores.
+ * @throws ApiError 400 naming the field when a customer's input cannot be used by this model
  */
 export function predictCustomers(served: ServingModel, request: PredictRequest): PredictResponse {
-  const asOf = request.asOf ?? Date.parse(served.meta.asOf);
+  return isCustomerTableMeta(served.meta)
+    ? predictFromFeatures(served, served.meta, request)
+    : predictFromTransactions(served, served.meta, request);
+}
+
+/**
+ * Features from the posted transactions through the same computeFeatures as batch scoring, with the
+ * model's stored spec (categorical levels, BG/NBD and Gamma-Gamma fits), so a customer gets the same
+ * numbers here as in predictions.csv at the same asOf. Transactions at or after asOf are ignored, as
+ * batch scoring ignores them.
+ */
+function predictFromTransactions(
+  served: ServingModel,
+  meta: ModelMeta,
+  request: PredictRequest,
+): PredictResponse {
+  const posted = request.customers.map((customer, i) => {
+    if (customer.transactions === undefined)
+      throw fieldError(`customers.${i}.features`, 'this model reads transactions: send transactions instead');
+    return customer.transactions;
+  });
+  const asOf = request.asOf ?? Date.parse(meta.asOf);
   // Sized for the posted rows: the default capacity would allocate for a thousand.
   const builder = new TransactionTableBuilder(
-    request.customers.reduce((rows, customer) => rows + customer.transactions.length, 0),
+    posted.reduce((rows, transactions) => rows + transactions.length, 0),
   );
-  for (const customer of request.customers) {
-    for (const t of customer.transactions) {
+  request.customers.forEach((customer, i) => {
+    for (const t of posted[i] ?? []) {
       if (t.date >= asOf) continue;
       builder.add({
         customerId: customer.id,
@@ -100,9 +151,9 @@ export function predictCustomers(served: ServingModel, request: PredictRequest):
         categories: t.categories,
       });
     }
-  }
+  });
   const table = builder.build();
-  const spec = served.meta.featureSpec;
+  const spec = meta.featureSpec;
   const features = computeFeatures(table, asOf, {
     horizonDays: spec.horizonDays,
     categoryLevels: spec.categoryLevels,
@@ -114,15 +165,59 @@ export function predictCustomers(served: ServingModel, request: PredictRequest):
     rowOf.set(table.customerIds[c] as string, row);
   });
   const missing = request.customers.findIndex((c) => !rowOf.has(c.id));
-  if (missing >= 0) {
-    const field = `customers.${missing}.transactions`;
-    throw new ApiError(400, 'INVALID_REQUEST', `${field}: has no transaction before asOf`, [
-      { field, problem: 'has no transaction before asOf' },
-    ]);
+  if (missing >= 0) throw fieldError(`customers.${missing}.transactions`, 'has no transaction before asOf');
+  const rows = request.customers.map((customer) => rowOf.get(customer.id) as number);
+  return response(served, meta.horizonDays, asOf, request, rows, served.model.predict(features));
+}
+
+/**
+ * Each customer's `features` encoded by the same encodeCustomerRow as training and batch scoring, with
+ * the encoding stored in meta.json (imputed medians, category levels, dates as days before asOf).
+ */
+function predictFromFeatures(
+  served: ServingModel,
+  meta: CustomerTableModelMeta,
+  request: PredictRequest,
+): PredictResponse {
+  const rows = request.customers.map((customer, i) => {
+    if (customer.features === undefined)
+      throw fieldError(
+        `customers.${i}.transactions`,
+        `this model reads a customer table: send features (columns ${meta.encoding.columns.map((c) => c.name).join(', ')})`,
+      );
+    return customer.features;
+  });
+  const asOf = request.asOf ?? Date.parse(meta.asOf);
+  try {
+    const features = encodeCustomerRows(meta.encoding, rows, { asOf });
+    return response(
+      served,
+      meta.horizonDays,
+      asOf,
+      request,
+      rows.map((_, row) => row),
+      served.model.predict(features),
+    );
+  } catch (e: unknown) {
+    if (!(e instanceof CustomerFeatureError)) throw e;
+    const field = [`customers.${e.row ?? 0}.features`, ...(e.column === undefined ? [] : [e.column])].join(
+      '.',
+    );
+    // The encoder prefixes the batch row ("row 3: …"); the field path already says which customer.
+    throw fieldError(field, e.message.replace(/^row \d+: /, ''));
   }
-  const { value, pReturn } = served.model.predict(features);
-  const predictions = request.customers.map((customer) => {
-    const row = rowOf.get(customer.id) as number;
+}
+
+function response(
+  served: ServingModel,
+  horizonDays: number | null,
+  asOf: number,
+  request: PredictRequest,
+  rowOfCustomer: readonly number[],
+  { value, pReturn }: ValuePrediction,
+): PredictResponse {
+  const predictions = request.customers.map((customer, i) => {
+    const row = rowOfCustomer[i] as number;
     const predictedValue = round(value[row] as number, 4);
     return {
       id: customer.id,
@@ -131,12 +226,11 @@ export function predictCustomers(served: ServingModel, request: PredictRequest):
       valueDecile: decileOf(predictedValue, served.batch.decileFloors),
     };
   });
-  return {
-    modelVersion: served.version,
-    horizonDays: served.meta.horizonDays,
-    asOf: new Date(asOf).toISOString(),
-    predictions,
-  };
+  return { modelVersion: served.version, horizonDays, asOf: new Date(asOf).toISOString(), predictions };
+}
+
+function fieldError(field: string, problem: string): ApiError {
+  return new ApiError(400, 'INVALID_REQUEST', `${field}: ${problem}`, [{ field, problem }]);
 }
 
 function round(value: number, digits: number): number {

@@ -3,6 +3,7 @@ import type { BlobStore } from '../store/blob-store';
 import { getText } from '../store/blob-store';
 import { type ModelMeta, predictionsKey } from '../training/artifacts';
 import { loadModelVersion } from '../training/score-customers';
+import type { CustomerTableModelMeta } from '../training/train-customer-table';
 import { type BatchScores, parseBatchScores } from './batch-scores';
 
 /** Everything serving needs of one model version, loaded completely before it is served. */
@@ -10,7 +11,8 @@ export interface ServingModel {
   dataset: string;
   version: string;
   model: TrainedModel;
-  meta: ModelMeta;
+  /** meta.json of either input kind: transactions, or a customer table (`inputKind: 'customer-table'`). */
+  meta: ModelMeta | CustomerTableModelMeta;
   batch: BatchScores;
 }
 

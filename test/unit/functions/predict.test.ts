@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { GetParameterCommand } from '@aws-sdk/client-ssm';
@@ -8,13 +8,18 @@ import customerEvent from '../../../events/http-customer.json';
 import healthEvent from '../../../events/http-health.json';
 import predictEvent from '../../../events/http-predict.json';
 import { createHandler } from '../../../functions/predict';
-import { parseBatchScores } from '../../../lib/serving/batch-scores';
+import { type BatchScores, parseBatchScores } from '../../../lib/serving/batch-scores';
 import { ssmParameterReader } from '../../../lib/serving/ssm-parameter';
 import { getText } from '../../../lib/store/blob-store';
 import { FsBlobStore } from '../../../lib/store/fs-store';
 import { predictionsKey } from '../../../lib/training/artifacts';
+import {
+  type TrainCustomerTableResult,
+  trainCustomerTable,
+} from '../../../lib/training/train-customer-table';
 import { type TrainDatasetResult, trainDataset } from '../../../lib/training/train-dataset';
 import { postedCustomer } from '../../support/posted-customer';
+import { generatedTable } from '../customer-table/generated-table';
 import { shopTable } from '../training/shop-table';
 
 const context = {} as Context;
@@ -35,6 +40,21 @@ function get(routeKey: string, query: Record<string, string>, id?: string): APIG
     queryStringParameters: query,
     pathParameters: id === undefined ? undefined : { id },
   };
+}
+
+/** The API answered each of `ids` (in order) with its row of the batch scores. */
+function expectBatchScores(predictions: unknown[], ids: string[], batch: BatchScores): void {
+  expect(predictions).toEqual(
+    ids.map((id) => {
+      const row = batch.byId.get(id);
+      return {
+        id,
+        predictedValue: row?.predictedValue,
+        pReturn: row?.pReturn,
+        valueDecile: row?.valueDecile,
+      };
+    }),
+  );
 }
 
 async function call(handler: Handler, event: APIGatewayProxyEventV2) {
@@ -98,15 +118,7 @@ describe('predict handler', () => {
       horizonDays: trained.meta.horizonDays,
       asOf: trained.meta.asOf,
     });
-    for (const [i, id] of ids.entries()) {
-      const row = batch.byId.get(id);
-      expect(body.predictions[i]).toEqual({
-        id,
-        predictedValue: row?.predictedValue,
-        pReturn: row?.pReturn,
-        valueDecile: row?.valueDecile,
-      });
-    }
+    expectBatchScores(body.predictions, ids, batch);
   });
 
   it('ignores transactions at or after asOf', async () => {
@@ -158,6 +170,18 @@ describe('predict handler', () => {
     expect(status).toBe(400);
     expect(body.error.code).toBe('INVALID_REQUEST');
     expect(body.error.message.startsWith(`${field}:`), body.error.message).toBe(true);
+  });
+
+  it('answers features sent to a transaction model with 400 saying it reads transactions', async () => {
+    // Act
+    const { status, body } = await call(
+      handler,
+      postPredict({ dataset: 'shop', customers: [{ id: 'c1', features: { Age: 30 } }] }),
+    );
+
+    // Assess
+    expect(status).toBe(400);
+    expect(body.error.message).toMatch(/^customers\.0\.features: this model reads transactions/);
   });
 
   it('answers malformed JSON with 400', async () => {
@@ -305,5 +329,100 @@ describe('predict handler', () => {
     expect(headers).toMatchObject({ 'x-content-type-options': 'nosniff' });
     expect(log).toHaveBeenCalledWith(expect.stringMatching(/secret internals/));
     log.mockRestore();
+  });
+});
+
+describe('predict handler with a customer-table model', () => {
+  let dir: string;
+  let csv: string[];
+  let trained: TrainCustomerTableResult;
+  let handler: Handler;
+
+  /** A row of the uploaded table as a client posts it: `features` with the CSV's own text values. */
+  function postedRow(line: number): { id: string; features: Record<string, string | null> } {
+    const header = (csv[0] as string).split(',');
+    const cells = (csv[line] as string).split(',');
+    const features = Object.fromEntries(
+      header.map((column, i) => [column, cells[i] === '' ? null : (cells[i] as string)]),
+    );
+    const { Customer_ID: id, Future_Value: _label, ...inputs } = features;
+    return { id: id as string, features: inputs };
+  }
+
+  beforeAll(async () => {
+    const generated = await generatedTable(400);
+    dir = generated.dir;
+    csv = (await readFile(generated.file, 'utf8')).trim().split('\n');
+    const store = new FsBlobStore(dir);
+    trained = await trainCustomerTable({
+      store,
+      dataset: 'crm',
+      table: generated.table,
+      dataFingerprint: 'sha256:crm',
+      fit: { epochs: 2, members: 1 },
+    });
+    handler = createHandler(() => store, {});
+  }, 120_000);
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('predicts posted features with the same numbers and deciles as the batch scores', async () => {
+    // Prepare
+    const store = new FsBlobStore(dir);
+    const batch = parseBatchScores((await getText(store, predictionsKey('crm', trained.version))) ?? '');
+    const customers = [3, 50, 120, 333].map(postedRow);
+
+    // Act
+    const { status, body } = await call(handler, postPredict({ dataset: 'crm', customers }));
+
+    // Assess
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body).toMatchObject({ modelVersion: trained.version, horizonDays: null, asOf: trained.meta.asOf });
+    expectBatchScores(
+      body.predictions,
+      customers.map((c) => c.id),
+      batch,
+    );
+  });
+
+  it.each([
+    ['a number column given text', { Age: 'old' }, 'customers.1.features.Age'],
+    ['an unknown column', { Shoe_Size: '42' }, 'customers.1.features.Shoe_Size'],
+    ['a value of the wrong JSON type', { Age: true }, 'customers.1.features.Age'],
+  ])('answers %s with 400 naming the field', async (_case, change, field) => {
+    // Prepare
+    const bad = postedRow(2);
+    const customers = [postedRow(1), { ...bad, features: { ...bad.features, ...change } }];
+
+    // Act
+    const { status, body } = await call(handler, postPredict({ dataset: 'crm', customers }));
+
+    // Assess
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('INVALID_REQUEST');
+    expect(body.error.message.startsWith(`${field}:`), body.error.message).toBe(true);
+  });
+
+  it('tells a client that sends the other input kind which one the model reads', async () => {
+    // Act
+    const transactionsToTable = await call(
+      handler,
+      postPredict({
+        dataset: 'crm',
+        customers: [{ id: 'c1', transactions: [{ date: '2023-01-01', amount: 5 }] }],
+      }),
+    );
+    const neither = await call(handler, postPredict({ dataset: 'crm', customers: [{ id: 'c1' }] }));
+
+    // Assess
+    expect([transactionsToTable.status, transactionsToTable.body.error.message]).toEqual([
+      400,
+      expect.stringMatching(/^customers\.0\.transactions: this model reads a customer table: send features/),
+    ]);
+    expect([neither.status, neither.body.error.message]).toEqual([
+      400,
+      expect.stringMatching(/^customers\.0\.transactions: is required/),
+    ]);
   });
 });

@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { type IngestReport, loadTransactionsFromFiles, parseColumnMapping } from '../../lib/ingest';
 import type { EpochLog } from '../../lib/model/value-model';
 import { renderReport } from '../../lib/report/render-report';
@@ -15,6 +14,7 @@ import {
 import { modelSystem } from '../../lib/training/model-system';
 import { csvCell } from '../../lib/training/predictions-csv';
 import { UsageError } from '../cli-error';
+import { parseCommandOptions, requireData } from '../data-option';
 import type { Command } from '../main';
 import { metricsTable } from '../metrics-table';
 import { terminalProgress } from '../progress';
@@ -29,13 +29,24 @@ const DEFAULT_REPORT = 'backtest-report.html';
  * HTML report: to `--report`, else as report.html beside `--out`, else to ./backtest-report.html.
  */
 export const backtestCommand: Command = async (args) => {
-  const { values } = parseOptions(args);
+  const values = parseCommandOptions(
+    args,
+    {
+      cutoff: { type: 'string' },
+      horizon: { type: 'string' },
+      columns: { type: 'string' },
+      systems: { type: 'string' },
+      out: { type: 'string' },
+      predictions: { type: 'string' },
+      report: { type: 'string' },
+    },
+    'backtest',
+  );
   if (values.help) {
     console.log(`Usage: ${USAGE}`);
     return;
   }
-  const data = values.data ?? [];
-  if (data.length === 0) throw new UsageError(`--data is required (see valuecast backtest --help)`);
+  const data = requireData(values.data, 'backtest');
   if (!values.cutoff) throw new UsageError(`--cutoff is required (see valuecast backtest --help)`);
   const horizonDays = Number(values.horizon);
   if (!values.horizon || !Number.isInteger(horizonDays) || horizonDays <= 0)
@@ -78,28 +89,6 @@ export const backtestCommand: Command = async (args) => {
 export function reportPath(report: string | undefined, out: string | undefined): string {
   if (report) return report;
   return out ? path.join(path.dirname(out), 'report.html') : DEFAULT_REPORT;
-}
-
-function parseOptions(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        data: { type: 'string', multiple: true },
-        cutoff: { type: 'string' },
-        horizon: { type: 'string' },
-        columns: { type: 'string' },
-        systems: { type: 'string' },
-        out: { type: 'string' },
-        predictions: { type: 'string' },
-        report: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: false,
-    });
-  } catch (e: unknown) {
-    throw new UsageError(`${e instanceof Error ? e.message : String(e)} (see valuecast backtest --help)`);
-  }
 }
 
 /** Every system `valuecast backtest` knows, in the order of its table; all run by default. */

@@ -27,7 +27,7 @@ is not read); dates count as of --as-of (default: the end of the table's latest 
 
 /** `valuecast score`: batch predictions of the champion model for local files. */
 export const scoreCommand: Command = async (args) => {
-  const { values } = parseOptions(args, { out: { type: 'string' } });
+  const values = parseOptions(args, { out: { type: 'string' } }, 'score');
   if (values.help) {
     console.log(HELP);
     return;

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { DAY_MS } from '../../lib/features/compute-features';
 import { parseColumnMapping } from '../../lib/ingest';
 import { type InputFiles, loadInputFiles } from '../../lib/ingest/load-customer-table';
@@ -18,6 +17,7 @@ import {
 } from '../../lib/training/train-dataset';
 import { assertDatasetName } from '../../lib/training/train-stored-dataset';
 import { UsageError } from '../cli-error';
+import { parseCommandOptions, requireData } from '../data-option';
 import type { Command } from '../main';
 import { type MetricsRow, metricsTable } from '../metrics-table';
 import { type Progress, terminalProgress } from '../progress';
@@ -38,7 +38,7 @@ encoded as days before --as-of (default: the end of the table's latest date); --
 
 /** `valuecast train`: train, evaluate and (maybe) promote a model on local files. */
 export const trainCommand: Command = async (args) => {
-  const { values } = parseOptions(args, { horizon: { type: 'string' } });
+  const values = parseOptions(args, { horizon: { type: 'string' } }, 'train');
   if (values.help) {
     console.log(HELP);
     return;
@@ -81,21 +81,19 @@ export const trainCommand: Command = async (args) => {
 };
 
 const SHARED_OPTIONS = {
-  data: { type: 'string', multiple: true },
   'model-dir': { type: 'string' },
   'as-of': { type: 'string' },
   columns: { type: 'string' },
   dataset: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The options `train` and `score` share, plus the command's own. */
-export function parseOptions<Own extends Record<string, { type: 'string' }>>(args: string[], own: Own) {
-  try {
-    return parseArgs({ args, options: { ...SHARED_OPTIONS, ...own }, allowPositionals: false });
-  } catch (e: unknown) {
-    throw new UsageError(`${e instanceof Error ? e.message : String(e)} (see --help)`);
-  }
+/** The options `train` and `score` share (with `--data <file|dir>...`), plus the command's own. */
+export function parseOptions<Own extends Record<string, { type: 'string' }>>(
+  args: string[],
+  own: Own,
+  command: string,
+) {
+  return parseCommandOptions(args, { ...SHARED_OPTIONS, ...own }, command);
 }
 
 export function requireModelDir(value: string | undefined, command: string): string {
@@ -129,11 +127,10 @@ export async function loadData(
   progress: Progress,
   command: string,
 ): Promise<InputFiles & { seconds: number }> {
-  if (!data || data.length === 0)
-    throw new UsageError(`--data is required (see valuecast ${command} --help)`);
+  const files = requireData(data, command);
   const mapping = columns === undefined ? undefined : parseColumnMapping(columns);
   const started = performance.now();
-  const input = await loadInputFiles(data, {
+  const input = await loadInputFiles(files, {
     columns: mapping,
     onProgress: (rows, _bytes, file) => progress.update(`reading ${file}: ${rows.toLocaleString('en')} rows`),
   });
@@ -151,7 +148,7 @@ export async function loadData(
     `read ${reports.length} file(s): ${content}, ${rejected.toLocaleString('en')} rows rejected (${seconds.toFixed(1)} s)${skipped.join('')}`,
   );
   if (input.kind === 'transactions' && input.table.length === 0)
-    throw new UsageError(`no transactions could be read from ${data.join(', ')}`);
+    throw new UsageError(`no transactions could be read from ${files.join(', ')}`);
   return { ...input, seconds };
 }
 

@@ -69,6 +69,26 @@ describe('valuecast train / score on a customer-table file', () => {
     expect(scored).toBe(await getText(store, `models/default/${version}/predictions.csv`));
   });
 
+  it('score reads every file after one --data: the table split in two scores as the whole', async () => {
+    // Prepare
+    const [header, ...lines] = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    const parts = [path.join(dir, 'part-1.csv'), path.join(dir, 'part-2.csv')] as const;
+    await writeFile(parts[0], `${header}\n${lines.slice(0, 120).join('\n')}\n`);
+    await writeFile(parts[1], `${header}\n${lines.slice(120).join('\n')}\n`);
+    const whole = path.join(dir, 'whole.csv');
+    const split = path.join(dir, 'split.csv');
+    const root = path.join(dir, 'models-root');
+
+    // Act
+    await scoreCommand(['--model-dir', root, '--data', file, '--out', whole]);
+    await scoreCommand(['--model-dir', root, '--data', ...parts, '--out', split]);
+
+    // Assess
+    expect((await readFile(split, 'utf8')).trimEnd().split('\n')).toHaveLength(table.customerIds.length + 1);
+    expect(await readFile(split, 'utf8')).toBe(await readFile(whole, 'utf8'));
+    await Promise.all([...parts, whole, split].map((f) => rm(f)));
+  });
+
   it('score refuses transactions for a champion trained on a customer table', async () => {
     // Prepare
     const orders = path.join(dir, 'orders.csv');
@@ -102,10 +122,12 @@ describe('valuecast train / score on a customer-table file', () => {
     await writeFile(orders, orderLogCsv({ customers: 20, seed: 1, days: 100 }));
 
     // Act
-    const act = trainCommand(['--data', file, '--data', orders, '--model-dir', dir]);
+    const repeated = trainCommand(['--data', file, '--data', orders, '--model-dir', dir]);
+    const one = trainCommand(['--data', file, orders, '--model-dir', dir]);
 
     // Assess
-    await expect(act).rejects.toThrow(MixedInputKindsError);
+    await expect(repeated).rejects.toThrow(MixedInputKindsError);
+    await expect(one).rejects.toThrow(MixedInputKindsError);
     await rm(orders);
   });
 });

@@ -55,8 +55,8 @@ export const BRIEF_CASES: readonly AccuracyCase[] = [
  * Where designs are chosen: earlier cutoffs of the two datasets (truth before the BRIEF cutoffs; CDNOW's
  * customers all joined in 1997's first quarter, so a 181-day horizon has no labelled window before
  * mid-1997 and the CDNOW cases use 90 days) and two
- * generated two-year shops (lib/generate: seasonality with a Christmas peak, churn, returns), whose last
- * case's truth window is that peak.
+ * generated two-year shops (lib/generate: seasonality with a Christmas peak, churn, returns), whose
+ * September and 181-day cases' truth windows hold that peak.
  */
 export const DESIGN_CASES: readonly AccuracyCase[] = [
   { name: 'cdnow-q3', cutoff: '1997-09-30', horizonDays: 90, data: { files: CDNOW } },
@@ -74,6 +74,12 @@ export const DESIGN_CASES: readonly AccuracyCase[] = [
       name: `generated${seed}-sep`,
       cutoff: '2024-09-30',
       horizonDays: 90,
+      data: { generated: { customers: 5000, seed } },
+    },
+    {
+      name: `generated${seed}-h181`,
+      cutoff: '2024-06-30',
+      horizonDays: 181,
       data: { generated: { customers: 5000, seed } },
     },
   ]),

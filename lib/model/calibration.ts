@@ -7,7 +7,9 @@
  * 2. an optional average with a feature column (the BG/NBD + Gamma-Gamma expected spend, a forecast
  *    that extrapolates each customer's own purchase process): (1 − w) · mapped + w · column. Two
  *    forecasts whose level errors differ average to a steadier level (design measurements in
- *    lib/training/fit-value-model.ts).
+ *    lib/training/fit-value-model.ts);
+ * 3. an optional level factor: the season's correction, measured on the same calendar window one year
+ *    earlier where the history holds one.
  */
 export interface ValueCalibration {
   /** Feature column averaged in; absent = the mapped network alone. */
@@ -17,6 +19,8 @@ export interface ValueCalibration {
   /** Knots of the map, x strictly increasing and > 0, y strictly increasing and > 0. */
   readonly x: readonly number[];
   readonly y: readonly number[];
+  /** Multiplies every prediction (step 3); absent = 1. */
+  readonly levelFactor?: number;
 }
 
 /** Buckets of the calibration map: as many as the decile MAPE checks, fewer on small holdouts. */
@@ -99,10 +103,13 @@ export function applyCalibration(
   const w = calibration.blendColumn ? calibration.blendWeight : 0;
   if (w > 0 && (!column || column.length !== network.length))
     throw new Error(`calibration blends ${calibration.blendColumn} but its values were not given`);
+  const level = calibration.levelFactor ?? 1;
   const out = new Float32Array(network.length);
   for (let i = 0; i < network.length; i++) {
     const mapped = mapValue(calibration, network[i] as number);
-    out[i] = w > 0 ? (1 - w) * mapped + w * Math.max(0, (column as ArrayLike<number>)[i] as number) : mapped;
+    const value =
+      w > 0 ? (1 - w) * mapped + w * Math.max(0, (column as ArrayLike<number>)[i] as number) : mapped;
+    out[i] = level * value;
   }
   return out;
 }

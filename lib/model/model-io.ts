@@ -42,6 +42,7 @@ const specSchema = z.object({
       blendWeight: z.number().min(0).max(1),
       x: z.array(z.number().positive()).min(1),
       y: z.array(z.number().positive()).min(1),
+      levelFactor: z.number().positive().optional(),
     })
     .optional(),
 });

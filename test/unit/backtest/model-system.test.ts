@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TransactionTableBuilder } from '../../../lib/ingest/transaction-table';
+import { type TransactionTable, TransactionTableBuilder } from '../../../lib/ingest/transaction-table';
 import { endOfDay, runBacktest } from '../../../lib/training/backtest';
 import { fitValueModel } from '../../../lib/training/fit-value-model';
 import { alignByCustomer, MissingPredictionError, modelSystem } from '../../../lib/training/model-system';
@@ -77,4 +77,41 @@ describe('fitValueModel', () => {
     a.model.dispose();
     b.model.dispose();
   });
+
+  it('learns the season from the same window a year earlier: a Q4 peak raises a Q4 forecast', async () => {
+    // Prepare: two years of the same shop, once flat, once with every October–December amount × 4.
+    const flat = syntheticShop(2000, 730);
+    const peak = withAmounts(flat, (time, amount) =>
+      new Date(time).getUTCMonth() >= 9 ? 4 * amount : amount,
+    );
+    const asOf = endOfDay('2021-09-30');
+
+    // Act
+    const a = await fitValueModel(flat, asOf, { horizonDays: 90, fit: FAST });
+    const b = await fitValueModel(peak, asOf, { horizonDays: 90, fit: FAST });
+    const young = await fitValueModel(flat, endOfDay('2020-09-30'), { horizonDays: 90, fit: FAST });
+
+    // Assess: the peak shop's level is well above the flat shop's; a shop younger than a year has none.
+    const level = (fit: typeof a) => fit.model.spec.calibration?.levelFactor;
+    expect(level(a)).toBeGreaterThan(0.5);
+    expect(level(b)).toBeGreaterThan(1.5 * (level(a) as number));
+    expect(level(young)).toBeUndefined();
+    for (const fit of [a, b, young]) fit.model.dispose();
+  });
 });
+
+/** A copy of `table` whose amounts are `amount(time, amount)`. */
+function withAmounts(
+  table: TransactionTable,
+  amount: (time: number, amount: number) => number,
+): TransactionTable {
+  const builder = new TransactionTableBuilder();
+  for (let i = 0; i < table.length; i++)
+    builder.add({
+      customerId: table.customerIds[table.customer[i] as number] as string,
+      time: table.time[i] as number,
+      amount: amount(table.time[i] as number, table.amount[i] as number),
+      orderId: table.orderIds[table.order[i] as number] as string,
+    });
+  return builder.build();
+}

@@ -66,6 +66,11 @@ describe('applyCalibration', () => {
     expect(Array.from(identity)).toEqual([3, 0, 7.5]);
   });
 
+  it('multiplies every prediction by the level factor, after the average', () => {
+    const calibration = { blendColumn: 'bg', blendWeight: 0.5, x: [1, 10], y: [2, 20], levelFactor: 1.5 };
+    expect(Array.from(applyCalibration(calibration, [0, 2], [2, 2]))).toEqual([1.5, 4.5]);
+  });
+
   it('refuses a blending calibration without the column values', () => {
     expect(() => applyCalibration({ blendColumn: 'bg', blendWeight: 0.3, x: [1], y: [1] }, [1])).toThrow(
       /bg/,

@@ -55,7 +55,7 @@ describe('saveModel / loadModel', () => {
     });
   }
 
-  it('round-trips a calibrated model: the blend and money map travel in model.json', async () => {
+  it('round-trips a calibrated model: the blend, money map and level travel in model.json', async () => {
     // Prepare: blend with the synthetic shop's spend column, then a map that doubles.
     const network = await fitModel(shop.train, undefined, {
       architecture: 'ziln',
@@ -70,6 +70,7 @@ describe('saveModel / loadModel', () => {
       blendWeight: 0.25,
       x: [1, 100],
       y: [2, 200],
+      levelFactor: 1.5,
     });
     const raw = network.predict(shop.test.features).value;
     const before = model.predict(shop.test.features).value;

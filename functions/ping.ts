@@ -7,8 +7,9 @@ const PONG: APIGatewayProxyStructuredResultV2 = {
 };
 
 /**
- * `GET /ping` on the local stack only: an empty handler (no middleware, no I/O) that the serving
- * benchmark measures beside `POST /predict`, so the cost of the stack itself (HTTP server, event, worker)
- * is known and the handler's own cost is the difference. Not deployed: see serverless.yml.
+ * `GET /ping` and `POST /ping` on the local stack only: an empty handler (no middleware, no I/O, the body
+ * ignored) that the serving benchmark measures beside `POST /predict`, posting it the same body, so the
+ * cost of the stack itself (HTTP server, event, worker) is known and the handler's own cost is the
+ * difference. Not deployed: see serverless.yml.
  */
 export const handler = async (): Promise<APIGatewayProxyStructuredResultV2> => PONG;

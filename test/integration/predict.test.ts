@@ -147,14 +147,14 @@ describe('prediction API on the local stack', () => {
     };
 
     // Act
-    const empty = await warmLatency(() => api('GET', '/ping'));
+    const empty = await warmLatency(() => api('POST', '/ping', one));
     const single = await warmLatency(() => api('POST', '/predict', one));
     const batch100 = await warmLatency(() => api('POST', '/predict', hundred));
 
     // Assess
     const figures = (t: number[]) => `p50 ${t[10]?.toFixed(1)} ms, max ${t[19]?.toFixed(1)} ms`;
     console.log(
-      `warm calls on the local stack (20 each): empty handler GET /ping ${figures(empty)}; POST /predict 1 customer ${figures(single)}; 100 customers ${figures(batch100)} (npx tsx bench/serving.ts measures properly)`,
+      `warm calls on the local stack (20 each): empty handler POST /ping (same body) ${figures(empty)}; POST /predict 1 customer ${figures(single)}; 100 customers ${figures(batch100)} (npx tsx bench/serving.ts measures properly)`,
     );
     expect(single[10]).toBeLessThan(1000);
     expect(batch100[10]).toBeLessThan(3000);

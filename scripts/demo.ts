@@ -1,12 +1,12 @@
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TrainResult } from '../functions/train';
 import type { IngestReport } from '../lib/ingest';
 import { getJson, getText } from '../lib/store/blob-store';
-import type { ModelMeta } from '../lib/training/artifacts';
+import { type ModelMeta, reportKey } from '../lib/training/artifacts';
 import { generateToDirectory } from './generate';
 import { localStack, startLocalStack } from './local-stack';
 import { bucketStore, invokeFunction, waitForReport } from './stack-client';
@@ -14,8 +14,9 @@ import { bucketStore, invokeFunction, waitForReport } from './stack-client';
 /**
  * `npm run demo [-- --data <file|dir>] [--customers N] [--dataset NAME]`: the whole product in one command.
  * Starts the local stack (S3 server + offline API), uploads a generated shop (or your own export), waits
- * for preprocessing, trains through the training Lambda, calls the API, prints a summary, and stops what
- * it started — also on Ctrl-C or failure.
+ * for preprocessing, trains through the training Lambda, calls the API, copies the model's report.html out
+ * of S3, prints a summary, and stops what it started — also on Ctrl-C or failure. A local stack that is
+ * already running (`npm start` in another terminal, or the integration tests') is used, and left running.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -31,10 +32,13 @@ async function main(): Promise<void> {
     ? await expandFiles(values.data)
     : await sampleShop(scratch, values.customers);
 
-  step(`starting the local stack (S3 ${localStack.s3Endpoint}, API ${localStack.apiUrl})`);
-  const stack = await startLocalStack({ s3Directory: path.join(scratch, 's3') });
+  const running = await localStackAnswers();
+  step(
+    `${running ? 'using the local stack already running' : 'starting the local stack'} (S3 ${localStack.s3Endpoint}, API ${localStack.apiUrl})`,
+  );
+  const stack = running ? undefined : await startLocalStack({ s3Directory: path.join(scratch, 's3') });
   const stop = async () => {
-    await stack.stop();
+    await stack?.stop();
     await rm(scratch, { recursive: true, force: true });
   };
   process.once('SIGINT', () => {
@@ -87,13 +91,37 @@ async function main(): Promise<void> {
       const response = await fetch(`${localStack.apiUrl}${route}`);
       console.log(`\n  GET ${route} → ${response.status} ${await response.text()}`);
     }
+    const report = await copyReport(dataset, model.version);
     console.log(
-      `\nArtifacts: s3://${localStack.bucket}/models/${dataset}/${model.version}/ (model.json, weights.bin, meta.json, predictions.csv)`,
+      `\nArtifacts: s3://${localStack.bucket}/models/${dataset}/${model.version}/ (model.json, weights.bin, meta.json, report.html, predictions.csv)`,
     );
+    console.log(`Report: ${report} (open it in a browser: it needs no network)`);
   } finally {
-    step('stopping the local stack');
+    step(
+      stack ? 'stopping the local stack' : 'leaving the local stack running: it was running before the demo',
+    );
     await stop();
   }
+}
+
+/** Whether a local stack already answers: its API's `GET /health` and its S3 server. */
+async function localStackAnswers(): Promise<boolean> {
+  const answers = async (url: string) =>
+    fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+      (response) => response.status < 500,
+      () => false,
+    );
+  return (await answers(`${localStack.apiUrl}/health`)) && (await answers(localStack.s3Endpoint));
+}
+
+/** The model's report.html, copied out of the local S3 (gone once a stack the demo started stops) to a file. */
+async function copyReport(dataset: string, version: string): Promise<string> {
+  const key = reportKey(dataset, version);
+  const html = await getText(bucketStore, key);
+  if (html === undefined) throw new Error(`training wrote no s3://${localStack.bucket}/${key}`);
+  const file = path.join(os.tmpdir(), `valuecast-${dataset}-report.html`);
+  await writeFile(file, html);
+  return file;
 }
 
 async function sampleShop(scratch: string, customers: string | undefined): Promise<string[]> {
@@ -133,12 +161,15 @@ function printIngest(reports: IngestReport[]): void {
 }
 
 function printEvaluation(meta: ModelMeta): void {
-  const { window, customers, systems } = meta.evaluation;
+  const { evaluation } = meta;
+  const customers = evaluation.customers.toLocaleString('en');
   console.log(
-    `  out-of-time evaluation: fitted before ${window.from.slice(0, 10)}, judged on spend until ${window.to.slice(0, 10)} (${customers.toLocaleString('en')} customers)`,
+    'window' in evaluation
+      ? `  out-of-time evaluation: fitted before ${evaluation.window.from.slice(0, 10)}, judged on spend until ${evaluation.window.to.slice(0, 10)} (${customers} customers)`
+      : `  evaluation on a random holdout of ${customers} customers (a customer table has no time axis)`,
   );
   console.log('  system              gini  spearman  decileMape');
-  for (const [name, m] of Object.entries(systems)) {
+  for (const [name, m] of Object.entries(evaluation.systems)) {
     console.log(`  ${name.padEnd(18)} ${fmt(m.gini)}  ${fmt(m.spearman)}     ${fmt(m.decileMape)}`);
   }
 }

@@ -1,10 +1,23 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
 /**
- * The registry behind test/unit/readme-commands.test.ts: every shell command README.md shows is either run,
- * verbatim, by the files listed here (tests or CI scripts), or is documentation only, with the reason.
- * The guard fails on a README command without an entry, on a listed file that does not contain the
- * command, and on an entry that matches no README command: the README cannot drift from what runs.
+ * The registry behind test/unit/readme-commands.test.ts: every shell command README.md shows is run by a
+ * test or by CI, or is documentation only, with the reason. Two ways to run one:
+ * - a test claims a README section (`## <heading>`): it reads that section's shell blocks from README.md
+ *   with `readmeSection('<heading>')` and runs each command, in order (so the README is the only copy);
+ * - files (a test, a CI script) that contain the command verbatim and run it.
+ * The guard fails on a README command that nothing covers, on a file that does not contain its command or
+ * does not read its section, and on an entry that matches no README command: the README cannot drift
+ * from what runs.
  */
 export type ReadmeCommandEntry =
+  | {
+      /** A `## ` heading of README.md: every command of that section's shell blocks (not its inline code). */
+      section: string;
+      /** The test that runs them; it must call `readmeSection('<section>')`. */
+      runBy: string;
+    }
   | {
       /** Matched against the whole command, whitespace collapsed. */
       pattern: RegExp;
@@ -13,15 +26,44 @@ export type ReadmeCommandEntry =
     }
   | { pattern: RegExp; documentationOnly: string };
 
+const SOON_NPM_RUN_BENCH =
+  'bench/ingest.ts and bench/features.ts are being replaced by `npm run bench` (bench/run.ts); this table is to be rewritten from its results';
+
 export const README_COMMANDS: ReadmeCommandEntry[] = [
   { pattern: /^npm ci$/, runBy: ['.ci/run'] },
+  { pattern: /^npm run demo$/, runBy: ['test/integration/readme/quick-start.test.ts'] },
   { pattern: /^npm test$/, runBy: ['.ci/run'] },
+  { section: 'The CLI (local files, no AWS, no server)', runBy: 'test/unit/readme/cli.test.ts' },
+  { pattern: /^npx valuecast train --help$/, runBy: ['test/unit/readme/cli.test.ts'] },
+  { pattern: /^npm start$/, runBy: ['test/integration/check-npm-start.ts'] },
+  { section: 'Local stack', runBy: 'test/integration/readme/local-stack.test.ts' },
+  { section: 'HTTP API', runBy: 'test/integration/readme/local-stack.test.ts' },
   {
     pattern: /^npx serverless deploy /,
     documentationOnly:
       'needs an AWS account and credentials; `npm run package` builds the same zips and template offline',
   },
+  { pattern: /^npm run package$/, runBy: ['test/unit/readme/deploy.test.ts'] },
+  {
+    pattern: /^npx valuecast backtest --data \.\.\/shared\/data\/online-retail-uci\//,
+    runBy: ['test/unit/readme/benchmarks.test.ts'],
+  },
+  { pattern: /^npx tsx bench\/(ingest|features)\.ts /, documentationOnly: SOON_NPM_RUN_BENCH },
+  {
+    pattern: /^\/usr\/bin\/time -v npx valuecast train --data … /,
+    documentationOnly: `an elided --data (…) stands for either dataset, and a full CDNOW training takes ≈5 min; ${SOON_NPM_RUN_BENCH}`,
+  },
 ];
+
+/** A shell command of README.md, where it was found. */
+export interface ReadmeCommand {
+  /** The command, whitespace collapsed; `a && b` is two commands. */
+  text: string;
+  /** The `## ` heading it is under ('' before the first one). */
+  section: string;
+  /** From a shell code block (else from inline code in the prose or a table). */
+  fenced: boolean;
+}
 
 /** Code fences whose lines are shell commands. */
 const SHELL_FENCES = new Set(['sh', 'bash', 'shell', 'console']);
@@ -30,11 +72,15 @@ const INLINE_COMMAND = /^(npm|npx|node|curl|aws|\/usr\/bin\/time) /;
 
 /**
  * The shell commands of a Markdown document: each line of its sh/bash/shell/console code blocks
- * (backslash continuations joined, `$ ` prompts and `# comments` stripped, blank lines skipped), then each
- * inline code span that starts with a command; whitespace collapsed, each command once, in order.
+ * (backslash continuations joined, `$ ` prompts and `# comments` stripped, blank lines skipped), and each
+ * inline code span that starts with a command; `a && b` split in two; whitespace collapsed, in order.
  */
-export function readmeCommands(markdown: string): string[] {
-  const commands: string[] = [];
+export function readmeCommands(markdown: string): ReadmeCommand[] {
+  const commands: ReadmeCommand[] = [];
+  const add = (text: string, fenced: boolean) => {
+    for (const part of text.split(/\s&&\s/)) commands.push({ text: collapse(part), section, fenced });
+  };
+  let section = '';
   let fence: string | undefined;
   let pending = '';
   for (const line of markdown.split('\n')) {
@@ -51,15 +97,31 @@ export function readmeCommands(markdown: string): string[] {
         continue;
       }
       pending = '';
-      if (text.trim()) commands.push(collapse(text));
+      if (text.trim()) add(text, true);
       continue;
     }
+    const heading = /^## (.+)$/.exec(line);
+    if (heading) section = (heading[1] ?? '').trim();
     for (const span of line.matchAll(/`([^`]+)`/g)) {
       const code = collapse(span[1] ?? '');
-      if (INLINE_COMMAND.test(code)) commands.push(code);
+      if (INLINE_COMMAND.test(code)) add(code, false);
     }
   }
-  return [...new Set(commands)];
+  return commands;
+}
+
+export const README_PATH = path.resolve(__dirname, '../../README.md');
+
+/**
+ * The commands of the shell blocks under `## <heading>` of README.md, in order: what a test that claims
+ * the section runs. Fails when the section has none (renamed or emptied).
+ */
+export function readmeSection(heading: string): string[] {
+  const commands = readmeCommands(readFileSync(README_PATH, 'utf8'))
+    .filter((c) => c.fenced && c.section === heading)
+    .map((c) => c.text);
+  if (commands.length === 0) throw new Error(`README.md has no shell block under "## ${heading}"`);
+  return commands;
 }
 
 /** Whitespace runs (newlines included) as one space, trimmed. */

@@ -119,6 +119,11 @@ export async function runAccuracyCases(
   options: { systems?: string[]; onResult?: (c: AccuracyCase, result: BacktestResult) => void } = {},
 ): Promise<{ case: AccuracyCase; result: BacktestResult }[]> {
   const all = [...BASELINE_SYSTEMS, modelSystem()];
+  const unknown = options.systems?.filter((name) => !all.some((s) => s.name === name)) ?? [];
+  if (unknown.length > 0)
+    throw new Error(
+      `no system named ${unknown.join(', ')}; choose from ${all.map((s) => s.name).join(', ')}`,
+    );
   const systems = options.systems ? all.filter((s) => options.systems?.includes(s.name)) : all;
   const results: { case: AccuracyCase; result: BacktestResult }[] = [];
   for (const c of cases) {

@@ -3,7 +3,6 @@ import { computeFeatures } from '../features/compute-features';
 import { CustomerFeatureError, encodeCustomerRows } from '../features/customer-table-features';
 import { TransactionTableBuilder } from '../ingest/transaction-table';
 import type { ValuePrediction } from '../model/value-model';
-import type { ModelMeta } from '../training/artifacts';
 import { type CustomerTableModelMeta, isCustomerTableMeta } from '../training/train-customer-table';
 import { ApiError } from './api-error';
 import { decileOf } from './batch-scores';
@@ -106,6 +105,9 @@ export interface PredictResponse {
   predictions: Prediction[];
 }
 
+/** meta.json of a model trained on transactions. */
+type TransactionModelMeta = Exclude<ServingModel['meta'], CustomerTableModelMeta>;
+
 /**
  * Predict each posted customer's value with the served model, from what it reads: posted transactions
  * (models trained on transactions) or a customer-table row in `features` (models trained on a customer
@@ -127,7 +129,7 @@ export function predictCustomers(served: ServingModel, request: PredictRequest):
  */
 function predictFromTransactions(
   served: ServingModel,
-  meta: ModelMeta,
+  meta: TransactionModelMeta,
   request: PredictRequest,
 ): PredictResponse {
   const posted = request.customers.map((customer, i) => {

@@ -3,15 +3,18 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { optionOf, type ShellRun } from './shell';
 
-/** Customers scored on BRIEF.md's protocol, by a path fragment of its two datasets. */
-const BRIEF_CUSTOMERS: Record<string, number> = {
-  'cdnow/CDNOW_master.txt': 23_570,
-  'online-retail-uci/by-day': 3_412,
+/**
+ * BRIEF.md's protocol on its two datasets (by a path fragment): customers scored, and the BG/NBD + Gamma-Gamma
+ * Gini of its peer table, which ours must match (±0.02): same data and cutoff, the same model.
+ */
+const BRIEF_DATASETS: Record<string, { customers: number; bgNbdGini: number }> = {
+  'cdnow/CDNOW_master.txt': { customers: 23_570, bgNbdGini: 0.726 },
+  'online-retail-uci/by-day': { customers: 3_412, bgNbdGini: 0.77 },
 };
 
 /**
  * What a README `npx valuecast backtest … --out <metrics.json>` must have done: metrics.json with every
- * system (on BRIEF.md's datasets: every customer of its protocol scored), the printed table, the HTML report
+ * system (on BRIEF.md's datasets: its customers, its BG/NBD + Gamma-Gamma Gini), the printed table, the HTML report
  * (`--report`, else report.html beside metrics.json).
  */
 export async function assessBacktest(run: ShellRun, command: string): Promise<void> {
@@ -21,8 +24,11 @@ export async function assessBacktest(run: ShellRun, command: string): Promise<vo
     cutoff: optionOf(command, '--cutoff'),
     horizonDays: Number(optionOf(command, '--horizon')),
   });
-  const dataset = Object.keys(BRIEF_CUSTOMERS).find((fragment) => command.includes(fragment));
-  if (dataset) expect(metrics.customers).toBe(BRIEF_CUSTOMERS[dataset]);
+  const brief = Object.entries(BRIEF_DATASETS).find(([fragment]) => command.includes(fragment))?.[1];
+  if (brief) {
+    expect(metrics.customers).toBe(brief.customers);
+    expect(Math.abs(metrics.systems.bgnbd_gammagamma.gini - brief.bgNbdGini)).toBeLessThan(0.02);
+  }
   expect(Object.keys(metrics.systems).sort()).toEqual([
     'bgnbd_gammagamma',
     'last_window',

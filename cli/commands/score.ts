@@ -1,14 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { latestDateAsOf } from '../../lib/features/customer-table-features';
 import { FsBlobStore } from '../../lib/store/fs-store';
-import type { ModelMeta } from '../../lib/training/artifacts';
+import { isCustomerTableMeta } from '../../lib/training/artifacts';
 import { predictionsCsv, type ScoredCustomers } from '../../lib/training/predictions-csv';
 import { loadChampionModel, NoChampionError, scoreCustomers } from '../../lib/training/score-customers';
-import {
-  type CustomerTableModelMeta,
-  isCustomerTableMeta,
-  scoreCustomerTable,
-} from '../../lib/training/train-customer-table';
+import { scoreCustomerTable } from '../../lib/training/train-customer-table';
 import { defaultAsOf } from '../../lib/training/train-dataset';
 import { UsageError } from '../cli-error';
 import type { Command } from '../main';
@@ -45,8 +41,7 @@ export const scoreCommand: Command = async (args) => {
   });
   try {
     const input = await loadData(values.data, values.columns, progress, 'score');
-    // meta.json of either kind (lib/training/artifacts.ts types only the transaction model's).
-    const meta = champion.meta as ModelMeta | CustomerTableModelMeta;
+    const { meta } = champion;
     const mismatch = () =>
       new UsageError(
         `the champion ${champion.version} was trained on ${isCustomerTableMeta(meta) ? 'a customer table' : 'transactions'}, but --data holds ${input.kind === 'customer-table' ? 'a customer table' : 'transactions'}`,

@@ -3,12 +3,9 @@ import { DAY_MS } from '../../lib/features/compute-features';
 import { parseColumnMapping } from '../../lib/ingest';
 import { type InputFiles, loadInputFiles } from '../../lib/ingest/load-customer-table';
 import { FsBlobStore } from '../../lib/store/fs-store';
+import { isCustomerTableMeta } from '../../lib/training/artifacts';
 import { localFilesFingerprint } from '../../lib/training/data-fingerprint';
-import {
-  isCustomerTableMeta,
-  type TrainCustomerTableResult,
-  trainCustomerTable,
-} from '../../lib/training/train-customer-table';
+import { type TrainCustomerTableResult, trainCustomerTable } from '../../lib/training/train-customer-table';
 import {
   DEFAULT_HORIZON_DAYS,
   type TrainDatasetResult,
@@ -28,7 +25,7 @@ const HELP = `Usage: ${USAGE}
 
 Fits the model on every transaction up to and including --as-of (default: the last day of the data),
 evaluates it out of time on the last --horizon days against the baselines and the current champion, and
-writes <model-dir>/models/<dataset>/<version>/{model.json,weights.bin,meta.json,predictions.csv}. The
+writes <model-dir>/models/<dataset>/<version>/{model.json,weights.bin,meta.json,predictions.csv,report.html}. The
 champion pointer <model-dir>/models/<dataset>/champion.json moves only if the new model is not worse.
 The model directory has the bucket's layout, so it can be copied to s3://<bucket>/ as is.
 
@@ -186,6 +183,6 @@ function formatSummary(
     result.promoted
       ? `promoted ${result.version}: ${result.reason}`
       : `NOT promoted ${result.version}: ${result.reason} (the champion stays ${meta.promotion.previousChampion})`,
-    `artifacts: ${path.join(modelDir, result.prefix)}/{model.json,weights.bin,meta.json,predictions.csv}`,
+    `artifacts: ${path.join(modelDir, result.prefix)}/{model.json,weights.bin,meta.json,predictions.csv,report.html}`,
   ].join('\n');
 }

@@ -16,7 +16,15 @@ export interface FeatureImportance {
   features: { name: string; drop: number }[];
 }
 
+/** Feature columns shuffled together and reported as one feature. */
+export interface FeatureGroup {
+  name: string;
+  columns: number[];
+}
+
 export interface PermutationOptions {
+  /** Default {@link featureGroups} of the matrix's names (a transaction feature matrix's columns). */
+  groups?: readonly FeatureGroup[];
   /** Score at most this many rows (a seeded sample): the cost is repeats × features predictions of them. */
   maxRows?: number;
   /** Shuffles per feature; the drops are averaged. */
@@ -42,6 +50,7 @@ export function permutationImportance(
   options: PermutationOptions = {},
 ): FeatureImportance | undefined {
   const { maxRows, repeats, seed } = { ...DEFAULTS, ...options };
+  const groups = options.groups ?? featureGroups(features.names);
   const random = seededRandom(seed);
   const sample = sampleRows(features, actual, maxRows, random);
   const baselineGini = normalizedGini(sample.actual, predict(sample.features));
@@ -51,7 +60,7 @@ export function permutationImportance(
   const original = sample.features.values;
   const shuffled = Float32Array.from(original);
   const matrix: FeatureMatrix = { ...sample.features, values: shuffled };
-  const importance = featureGroups(features.names).map(({ name, columns }) => {
+  const importance = groups.map(({ name, columns }) => {
     let drop = 0;
     for (let repeat = 0; repeat < repeats; repeat++) {
       const order = permutation(rows, random);
@@ -68,7 +77,7 @@ export function permutationImportance(
 }
 
 /** Feature columns grouped as they are shuffled: one group per plain column, one per categorical. */
-export function featureGroups(names: readonly string[]): { name: string; columns: number[] }[] {
+export function featureGroups(names: readonly string[]): FeatureGroup[] {
   const groups = new Map<string, number[]>();
   names.forEach((name, c) => {
     const group = ONE_HOT.exec(name)?.[1] ?? name;

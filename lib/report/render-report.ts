@@ -37,7 +37,7 @@ export function renderReport(data: ReportData): string {
   const title =
     data.kind === 'training'
       ? `valuecast model report · ${data.dataset ?? ''} · ${data.version ?? ''}`
-      : `valuecast backtest report · cutoff ${day(data.evaluation.window.from, -1)}`;
+      : `valuecast backtest report · cutoff ${cutoffDay(data)}`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -53,9 +53,9 @@ ${header(data)}
 ${keyFigures(data)}
 ${metricsSection(data)}
 <div class="grid">
-${chartCard('chart-gain', 'Gain curve', `Share of the actual spend ${inWindow(data)} captured by the customers each system ranks highest. Closer to the perfect ordering is better; the diagonal is a random ordering.`)}
-${chartCard('chart-calibration', 'Predicted vs actual per decile', `${escapeHtml(systemLabel(data.evaluation.focus, data))}: customers in ten equal groups by predicted value; mean predicted and mean actual spend of each group ${inWindow(data)}.`)}
-${chartCard('chart-distribution', 'Distribution of predicted value', `Predicted spend over the next ${data.horizonDays} days of the ${count(data.distribution.customers)} scored customers.`)}
+${chartCard('chart-gain', 'Gain curve', `Share of the actual ${escapeHtml(valueName(data))} ${judgedOn(data)} captured by the customers each system ranks highest. Closer to the perfect ordering is better; the diagonal is a random ordering.`)}
+${chartCard('chart-calibration', 'Predicted vs actual per decile', `${escapeHtml(systemLabel(data.evaluation.focus, data))}: customers in ten equal groups by predicted value; mean predicted and mean actual ${escapeHtml(valueName(data))} of each group ${judgedOn(data)}.`)}
+${chartCard('chart-distribution', 'Distribution of predicted value', `Predicted ${escapeHtml(predicted(data))} of the ${count(data.distribution.customers)} scored customers.`)}
 ${importanceCard(data)}
 </div>
 <div class="grid">
@@ -74,18 +74,20 @@ ${detailsSection(data)}
 }
 
 function header(data: ReportData): string {
-  const w = data.evaluation.window;
+  const { target } = data;
   const subtitle =
-    data.kind === 'training'
-      ? `Predicts each customer's spend over the ${data.horizonDays} days after ${day(data.asOf, -1)} (data up to and including that day).`
-      : `Every system learnt from data up to ${day(w.from, -1)} and was scored on the next ${data.horizonDays} days.`;
+    'label' in target
+      ? `Predicts each customer's ${target.label}, learnt from a labelled customer table (one row per customer; dates counted as of ${day(data.asOf, -1)}).`
+      : data.kind === 'training'
+        ? `Predicts each customer's spend over the ${target.horizonDays} days after ${day(data.asOf, -1)} (data up to and including that day).`
+        : `Every system learnt from data up to ${cutoffDay(data)} and was scored on the next ${target.horizonDays} days.`;
   const status = data.promotion
     ? `<p class="status ${data.promotion.status}"><strong>${escapeHtml(promotionLabel(data.promotion.status))}</strong> ${escapeHtml(data.promotion.reason)}</p>`
     : '';
   const heading =
     data.kind === 'training'
       ? `<h1><span class="muted">Model report</span> ${escapeHtml(data.dataset ?? '')}</h1><p class="version">version ${escapeHtml(data.version ?? '')}</p>`
-      : `<h1><span class="muted">Backtest report</span> cutoff ${escapeHtml(day(w.from, -1))}</h1>`;
+      : `<h1><span class="muted">Backtest report</span> cutoff ${escapeHtml(cutoffDay(data))}</h1>`;
   return `<header>${heading}<p class="lead">${escapeHtml(subtitle)}</p>${status}</header>`;
 }
 
@@ -101,9 +103,9 @@ function keyFigures(data: ReportData): string {
     `<div class="figure"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div><div class="note">${escapeHtml(note)}</div></div>`;
   return `<section class="figures">
 ${figure('Normalized Gini', metric(focus?.metrics.gini), bestBaseline ? `best baseline ${metric(bestBaseline.metrics.gini)} (${systemLabel(bestBaseline.name, data)})` : '')}
-${figure('Top 10% hold', percent(focus?.metrics.top10Share), `of the actual spend ${inWindow(data)}`)}
-${figure('Customers scored', count(distribution.customers), `${percent(evaluation.returningShare)} bought again ${inWindow(data)}`)}
-${figure(`Predicted spend, next ${data.horizonDays} days`, money(distribution.total), `${money(distribution.mean)} per customer on average`)}
+${figure('Top 10% hold', percent(focus?.metrics.top10Share), `of the actual ${valueName(data)} ${judgedOn(data)}`)}
+${figure('Customers scored', count(distribution.customers), `${percent(evaluation.returningShare)} ${'label' in data.target ? `with a positive ${data.target.label}` : 'bought again'} ${judgedOn(data)}`)}
+${figure(`Predicted ${predicted(data)}`, money(distribution.total), `${money(distribution.mean)} per customer on average`)}
 </section>`;
 }
 
@@ -136,10 +138,20 @@ function metricsSection(data: ReportData): string {
     })
     .join('\n');
   const notes = rows.filter((r) => r.note).map((r) => `<p class="note">${escapeHtml(r.note as string)}</p>`);
-  const w = evaluation.window;
+  const { basis } = evaluation;
+  const [title, caption] =
+    basis.method === 'out-of-time'
+      ? [
+          'Out-of-time metrics',
+          `Learnt from data before ${day(basis.from)}, judged on the spend of ${count(evaluation.customers)} customers from ${day(basis.from)} to ${day(basis.to, -1)}.`,
+        ]
+      : [
+          'Holdout metrics',
+          `A customer table has no time axis: every system learnt on ${percent(1 - basis.share)} of the rows, drawn at random with a fixed seed, and was judged on the ${valueName(data)} of the other ${count(evaluation.customers)} customers.`,
+        ];
   return `<section class="card">
-<h2>Out-of-time metrics</h2>
-<p class="caption">Learnt from data before ${escapeHtml(day(w.from))}, judged on the spend of ${count(evaluation.customers)} customers from ${escapeHtml(day(w.from))} to ${escapeHtml(day(w.to, -1))}. Best value of each column in bold.</p>
+<h2>${title}</h2>
+<p class="caption">${escapeHtml(caption)} Best value of each column in bold.</p>
 <div class="scroll"><table id="metrics-table"><thead>${head}</thead><tbody>${body}</tbody></table></div>
 ${notes.join('\n')}
 </section>`;
@@ -156,7 +168,7 @@ function importanceCard(data: ReportData): string {
   return chartCard(
     'chart-importance',
     'What drives predictions',
-    `How much the model's ranking (normalized Gini ${escapeHtml(metric(importance.baselineGini))}) drops when one feature is shuffled across ${count(importance.rows)} validation customers (mean of ${importance.repeats} shuffles). The ${Math.min(IMPORTANCE_SHOWN, importance.features.length)} largest of ${importance.features.length}.`,
+    `How much the model's ranking (normalized Gini ${escapeHtml(metric(importance.baselineGini))}) drops when one feature is shuffled across ${count(importance.rows)} ${data.evaluation.basis.method === 'out-of-time' ? 'validation' : 'holdout'} customers (mean of ${importance.repeats} shuffles). The ${Math.min(IMPORTANCE_SHOWN, importance.features.length)} largest of ${importance.features.length}.`,
   );
 }
 
@@ -171,7 +183,7 @@ function topCustomersCard(data: ReportData): string {
         `<tr><td class="id">${escapeHtml(c.id)}</td><td class="num">${escapeHtml(money(c.predicted))}</td>${withReturn ? `<td class="num">${escapeHtml(percent(c.pReturn))}</td>` : ''}${withActual ? `<td class="num">${escapeHtml(money(c.actual))}</td>` : ''}</tr>`,
     )
     .join('');
-  return `<section class="card"><h2>Highest predicted value</h2><p class="caption">The ${customers.length} customers with the largest predicted spend over the next ${data.horizonDays} days${withActual ? ', and what they really spent' : ''}.</p><table id="top-customers">${head}${rows}</table></section>`;
+  return `<section class="card"><h2>Highest predicted value</h2><p class="caption">The ${customers.length} customers with the largest predicted ${escapeHtml(predicted(data))}${withActual ? ', and what they really spent' : ''}.</p><table id="top-customers">${head}${rows}</table></section>`;
 }
 
 function dataQualityCard(data: ReportData): string {
@@ -221,6 +233,7 @@ function chartData(data: ReportData) {
         return { label: systemLabel(s.name, data), color, focus, curve: s.curve };
       }),
     },
+    valueName: valueName(data),
     calibration: evaluation.calibration,
     histogram: data.distribution.histogram,
     importance: data.featureImportance?.features
@@ -230,14 +243,36 @@ function chartData(data: ReportData) {
 }
 
 /** Where the truth of the metrics comes from, as the page words it. */
-function inWindow(data: ReportData): string {
+function judgedOn(data: ReportData): string {
+  if (data.evaluation.basis.method === 'random-holdout') return 'in the holdout';
   return data.kind === 'training'
     ? 'in the validation window'
-    : `in the ${data.horizonDays} days after the cutoff`;
+    : `in the ${horizonDays(data)} days after the cutoff`;
+}
+
+/** What the model predicts, as the page words it: spend over its horizon, or the customer table's label. */
+function predicted(data: ReportData): string {
+  return 'label' in data.target ? data.target.label : `spend over the next ${data.target.horizonDays} days`;
+}
+
+/** What the truth is: spend, or the customer table's label column. */
+function valueName(data: ReportData): string {
+  return 'label' in data.target ? data.target.label : 'spend';
+}
+
+function horizonDays(data: ReportData): number | undefined {
+  return 'horizonDays' in data.target ? data.target.horizonDays : undefined;
+}
+
+/** The last day a backtest's systems saw (its window starts the day after). */
+function cutoffDay(data: ReportData): string {
+  const { basis } = data.evaluation;
+  return basis.method === 'out-of-time' ? day(basis.from, -1) : '';
 }
 
 function systemLabel(name: string, data: ReportData): string {
-  if (name === 'last_window') return `Last ${data.horizonDays} days repeat`;
+  const days = horizonDays(data);
+  if (name === 'last_window' && days !== undefined) return `Last ${days} days repeat`;
   return SYSTEM_LABELS[name] ?? name;
 }
 

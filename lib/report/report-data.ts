@@ -1,6 +1,6 @@
 import type { FeatureImportance } from '../evaluate/feature-importance';
 import type { Metrics } from '../evaluate/metrics';
-import type { DataQualitySummary, ModelMeta } from '../training/artifacts';
+import { type DataQualitySummary, isCustomerTableMeta, type ModelMeta } from '../training/artifacts';
 import type { BacktestResult } from '../training/backtest';
 import {
   type DecileCalibration,
@@ -29,6 +29,17 @@ export interface TopCustomer {
   actual?: number;
 }
 
+/**
+ * How the systems of a report were judged: out of time (learnt before `from`, judged on spend in
+ * [from, to)), or on a seeded random holdout of a customer table's rows (a customer table has no time axis).
+ */
+export type EvaluationBasis =
+  | { method: 'out-of-time'; from: string; to: string }
+  | { method: 'random-holdout'; share: number };
+
+/** What the model predicts: spend over a horizon, or a customer table's label column (its period is the table's). */
+export type PredictionTarget = { horizonDays: number } | { label: string };
+
 /** Everything a report page shows, as plain JSON: built from a training or a backtest, rendered by render-report.ts. */
 export interface ReportData {
   kind: 'training' | 'backtest';
@@ -37,11 +48,10 @@ export interface ReportData {
   generatedAt: string;
   /** ISO instant, exclusive: predictions are as of it. */
   asOf: string;
-  horizonDays: number;
+  target: PredictionTarget;
   promotion?: ModelMeta['promotion'];
   evaluation: {
-    /** The out-of-time window: systems learnt before `from`, are judged on spend in [from, to). */
-    window: { from: string; to: string };
+    basis: EvaluationBasis;
     customers: number;
     returningShare: number;
     /** The system the calibration, distribution and top customers are about. */
@@ -96,18 +106,21 @@ export function trainingReportData(
   generatedAt: string,
 ): ReportData {
   const champion = meta.evaluation.champion;
-  const training = meta.training;
+  const { training } = meta;
+  const tableModel = isCustomerTableMeta(meta);
   return {
     kind: 'training',
     dataset: meta.dataset,
     version: meta.version,
     generatedAt,
     asOf: meta.asOf,
-    horizonDays: meta.horizonDays,
+    target: tableModel ? { label: meta.label.column } : { horizonDays: meta.horizonDays },
     promotion: meta.promotion,
     evaluation: {
       ...summaries.charts,
-      window: meta.evaluation.window,
+      basis: tableModel
+        ? { method: 'random-holdout', share: meta.evaluation.holdoutShare }
+        : { method: 'out-of-time', ...meta.evaluation.window },
       customers: meta.evaluation.customers,
       returningShare: meta.evaluation.returningShare,
       systems: Object.entries(meta.evaluation.systems).map(([name, { seconds, ...metrics }]) => ({
@@ -120,7 +133,7 @@ export function trainingReportData(
         metrics: champion.metrics,
         note:
           champion.basis === 'recorded'
-            ? `The champion's recorded out-of-time metrics: ${champion.note ?? 'it was not re-scored'}.`
+            ? `The champion's metrics recorded when it was promoted, not re-scored here: ${champion.note ?? 'no reason recorded'}.`
             : 'The champion re-scored on this validation window.',
       },
     },
@@ -130,10 +143,17 @@ export function trainingReportData(
     details: [
       ['Architecture', meta.architecture],
       ['Backend', meta.backend],
-      ['Transactions / customers', `${count(meta.rows.transactions)} / ${count(meta.rows.customers)}`],
+      tableModel
+        ? [
+            'Customers (label clipped at 0)',
+            `${count(meta.rows.customers)} (${count(meta.label.clippedAtZero)})`,
+          ]
+        : ['Transactions / customers', `${count(meta.rows.transactions)} / ${count(meta.rows.customers)}`],
       ['Training rows (held out)', `${count(training.trainRows)} (${count(training.validationRows)})`],
       ['Epochs (best)', `${training.epochs} (${training.bestEpoch})`],
-      ['Labelled windows as of', meta.trainWindows.map((t) => t.slice(0, 10)).join(', ')],
+      tableModel
+        ? ['Columns read', meta.encoding.columns.map((c) => `${c.name} (${c.kind})`).join(', ')]
+        : ['Labelled windows as of', meta.trainWindows.map((t) => t.slice(0, 10)).join(', ')],
       [
         'Seconds per phase',
         Object.entries(meta.durations)
@@ -158,10 +178,11 @@ export function backtestReportData(
     kind: 'backtest',
     generatedAt,
     asOf: new Date(from).toISOString(),
-    horizonDays: result.horizonDays,
+    target: { horizonDays: result.horizonDays },
     evaluation: {
       ...charts,
-      window: {
+      basis: {
+        method: 'out-of-time',
         from: new Date(from).toISOString(),
         to: new Date(from + result.horizonDays * 86_400_000).toISOString(),
       },

@@ -73,7 +73,7 @@ export const REPORT_SCRIPT = `
     options: {
       scales: {
         x: { grid: { display: false }, title: { display: true, text: 'decile of predicted value' } },
-        y: { beginAtZero: true, grid: grid, title: { display: true, text: 'spend per customer' }, ticks: { callback: function (v) { return compact.format(v); } } },
+        y: { beginAtZero: true, grid: grid, title: { display: true, text: data.valueName + ' per customer' }, ticks: { callback: function (v) { return compact.format(v); } } },
       },
       plugins: { tooltip: { callbacks: { label: function (c) { return c.dataset.label + ': ' + number.format(c.parsed.y); } } } },
     },
@@ -90,7 +90,7 @@ export const REPORT_SCRIPT = `
     },
     options: {
       scales: {
-        x: { grid: { display: false }, title: { display: true, text: 'predicted spend (log-spaced bins)' } },
+        x: { grid: { display: false }, title: { display: true, text: 'predicted ' + data.valueName + ' (log-spaced bins)' } },
         y: { beginAtZero: true, grid: grid, title: { display: true, text: 'customers' }, ticks: { precision: 0 } },
       },
       plugins: { legend: { display: false } },

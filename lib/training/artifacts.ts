@@ -1,6 +1,7 @@
 import type { FeatureImportance } from '../evaluate/feature-importance';
 import type { Metrics } from '../evaluate/metrics';
 import type { FeatureSpec } from '../features/compute-features';
+import type { CustomerTableEncoding } from '../features/customer-table-features';
 import type { IngestReport } from '../ingest';
 import { type BlobStore, getJson, putJson } from '../store/blob-store';
 import { versionPrefix } from './champion';
@@ -38,42 +39,79 @@ export interface DataQualitySummary {
   failedSources: { source: string; reason: string }[];
 }
 
-/** `meta.json` of a model version: what it is, what it was trained on, how good it is and why it (was not) promoted. */
-export interface ModelMeta {
+/** What every `meta.json` holds, whichever input kind the model learnt from. */
+interface ModelMetaBase {
   schemaVersion: 1;
   dataset: string;
   version: string;
   createdAt: string;
-  /** Spend is predicted over the `horizonDays` days after `asOf`. */
-  horizonDays: number;
-  /** ISO instant, exclusive: the model saw transactions before it, predictions are as of it. */
-  asOf: string;
   architecture: string;
   /** Feature columns in the network's order (the transforms are inside model.json). */
   featureNames: string[];
-  /** What serving passes to computeFeatures: categorical levels, BG/NBD and Gamma-Gamma fits at `asOf`. */
-  featureSpec: FeatureSpec;
-  /** As-of instants of the windows the network learned on and early-stopped on (ISO). */
-  trainWindows: string[];
-  earlyStoppingWindow: string;
   backend: string;
   training: { bestEpoch: number; epochs: number; trainRows: number; validationRows: number; seconds: number };
-  rows: { transactions: number; customers: number; scored: number };
-  /** Out-of-time evaluation: every system fitted on data before `window.from`, judged on [from, to). */
-  evaluation: {
-    window: { from: string; to: string };
-    customers: number;
-    returningShare: number;
-    systems: Record<string, Metrics & { seconds: number }>;
-    champion?: ChampionEvaluation;
-  };
   promotion: { status: 'pending' | 'promoted' | 'not_promoted'; reason: string; previousChampion?: string };
   dataFingerprint: string;
   /** Seconds per phase. */
   durations: Record<string, number>;
   dataQuality?: DataQualitySummary;
-  /** Permutation importance of the evaluated model's features on the validation window. */
+  /** Permutation importance of the evaluated model's features on its evaluation rows. */
   featureImportance?: FeatureImportance;
+}
+
+/** What every evaluation records: the evaluated customers and each system's metrics on them. */
+interface EvaluationBase {
+  /** Customers judged: scored on a transaction model's window, or the rows of a customer table's holdout. */
+  customers: number;
+  returningShare: number;
+  systems: Record<string, Metrics & { seconds: number }>;
+  champion?: ChampionEvaluation;
+}
+
+/** `meta.json` of a model trained on transactions: what it is, what it was trained on, how good it is and why it (was not) promoted. */
+export interface TransactionModelMeta extends ModelMetaBase {
+  /** Absent in meta.json written before customer tables were supported: absent means transactions. */
+  inputKind?: 'transactions';
+  /** Spend is predicted over the `horizonDays` days after `asOf`. */
+  horizonDays: number;
+  /** ISO instant, exclusive: the model saw transactions before it, predictions are as of it. */
+  asOf: string;
+  /** What serving passes to computeFeatures: categorical levels, BG/NBD and Gamma-Gamma fits at `asOf`. */
+  featureSpec: FeatureSpec;
+  /** As-of instants of the windows the network learned on and early-stopped on (ISO). */
+  trainWindows: string[];
+  earlyStoppingWindow: string;
+  rows: { transactions: number; customers: number; scored: number };
+  /** Out-of-time evaluation: every system fitted on data before `window.from`, judged on [from, to). */
+  evaluation: EvaluationBase & { window: { from: string; to: string } };
+}
+
+/** `meta.json` of a model trained on a labelled customer table (one row per customer). */
+export interface CustomerTableModelMeta extends ModelMetaBase {
+  inputKind: 'customer-table';
+  /** The label column's own period, which the table does not state: the model predicts the label. */
+  horizonDays: null;
+  /** ISO instant, exclusive: dates were encoded as days before it. */
+  asOf: string;
+  label: { column: string; clippedAtZero: number };
+  /** Everything that encodes a row into the model's inputs (see lib/features/customer-table-features.ts). */
+  encoding: CustomerTableEncoding;
+  rows: { customers: number; scored: number };
+  /** A customer table has no time axis: every system is judged on a seeded random holdout of its rows. */
+  evaluation: EvaluationBase & {
+    method: 'random-holdout';
+    note: string;
+    holdoutShare: number;
+    seed: number;
+  };
+}
+
+/** `meta.json` of a model version, by the input kind it learnt from. */
+export type ModelMeta = TransactionModelMeta | CustomerTableModelMeta;
+
+/** Whether a meta.json is a customer-table model's (else a transaction model's, `inputKind` absent or `transactions`). */
+export function isCustomerTableMeta(meta: ModelMeta): meta is CustomerTableModelMeta {
+  return meta.inputKind === 'customer-table';
 }
 
 export const metaKey = (dataset: string, version: string): string =>

@@ -1,26 +1,32 @@
 import type { Metrics } from '../evaluate/metrics';
 import { saveModel } from '../model/model-io';
 import type { TrainedModel } from '../model/value-model';
-import { type BlobStore, putJson } from '../store/blob-store';
-import { type ChampionEvaluation, type ModelMeta, metaKey, predictionsKey } from './artifacts';
-import { type ChampionPointer, decidePromotion, type PromotionDecision, promoteIfBetter } from './champion';
+import type { ReportSummaries } from '../report/report-data';
+import { writeModelReport } from '../report/write-report';
+import type { BlobStore } from '../store/blob-store';
+import { type ChampionEvaluation, type ModelMeta, predictionsKey, writeMeta } from './artifacts';
+import {
+  type ChampionPointer,
+  decidePromotion,
+  type PromotionDecision,
+  promoteIfBetter,
+  versionPrefix,
+} from './champion';
 import { predictionsCsv, type ScoredCustomers } from './predictions-csv';
 
-/**
- * What writing and promoting a model version needs of its meta.json, whichever input kind the model
- * learnt from (transactions: artifacts.ts ModelMeta; customer tables: train-customer-table.ts).
- */
-export interface VersionMeta {
-  dataset: string;
-  version: string;
-  promotion: ModelMeta['promotion'];
-  durations: Record<string, number>;
-  evaluation: { champion?: ChampionEvaluation };
-}
+/** Runs work as a named phase of a training, recording its wall time. */
+export type PhaseTimer<Phase extends string> = <T>(phase: Phase, work: () => Promise<T> | T) => Promise<T>;
 
-/** Runs work as a named phase, recording its wall time (seconds, ms precision) in `durations`. */
-export function phaseTimer<Phase extends string>(durations: Record<string, number>) {
-  return async <T>(phase: Phase, work: () => Promise<T> | T): Promise<T> => {
+/**
+ * The seconds per phase of a training (ms precision), starting with `load` when the caller timed the
+ * data's loading, and the timer that records the others.
+ */
+export function phaseTimer<Phase extends string>(
+  loadSeconds: number | undefined,
+): { durations: Record<string, number>; timed: PhaseTimer<Phase> } {
+  const durations: Record<string, number> = {};
+  if (loadSeconds !== undefined) durations.load = roundSeconds(loadSeconds);
+  const timed: PhaseTimer<Phase> = async (phase, work) => {
     const started = performance.now();
     try {
       return await work();
@@ -28,6 +34,7 @@ export function phaseTimer<Phase extends string>(durations: Record<string, numbe
       durations[phase] = roundSeconds((performance.now() - started) / 1000);
     }
   };
+  return { durations, timed };
 }
 
 export function roundSeconds(seconds: number): number {
@@ -49,41 +56,75 @@ export function trainingMeta(model: TrainedModel): Pick<ModelMeta, 'backend' | '
   };
 }
 
-/**
- * Write a version's model.json and weights.bin, predictions.csv and, last, meta.json: written before the
- * champion pointer can move to the version, so a champion always has its meta.json.
- */
-export async function writeVersion(
-  store: BlobStore,
-  prefix: string,
-  model: TrainedModel,
-  scored: ScoredCustomers,
-  meta: VersionMeta,
-): Promise<void> {
-  await saveModel(model, store, prefix);
-  await store.put(predictionsKey(meta.dataset, meta.version), predictionsCsv(scored, meta.version), {
-    contentType: 'text/csv',
-  });
-  await putJson(store, metaKey(meta.dataset, meta.version), meta);
+/** How {@link publishVersion} judges, reports and times a version. */
+export interface PublishOptions {
+  /** The version's metrics that promotion compares with the champion's. */
+  metrics: Metrics;
+  /** The champion's metrics on the version's evaluation rows, or its recorded ones ({@link recordedChampion}). */
+  judge: (current: ChampionPointer) => Promise<ChampionEvaluation>;
+  /** What report.html draws besides meta.json (lib/report/report-data.ts reportSummaries). */
+  summaries: ReportSummaries;
+  now: () => Date;
+  timed: PhaseTimer<'write' | 'promote'>;
+  onProgress: (progress: { phase: 'write' | 'promote'; message: string }) => void;
 }
 
 /**
- * Move `champion.json` to the version if {@link decidePromotion} prefers its metrics to those `judge`
- * gives for whichever champion holds the pointer at the moment of the conditional write (race-safe:
- * {@link promoteIfBetter}), then record the decision and the champion's evaluation in meta.json.
- * @param recordedAs how a champion judged by its recorded metrics was measured (`out-of-time`, `holdout`)
+ * Publish a trained version, whichever input kind it learnt from:
+ * 1. write model.json and weights.bin, predictions.csv, then meta.json and report.html (before the pointer
+ *    can move, so a champion always has both);
+ * 2. move `champion.json` to it if {@link decidePromotion} prefers its metrics to those `judge` gives for
+ *    whichever champion holds the pointer at the moment of the conditional write (race-safe:
+ *    {@link promoteIfBetter});
+ * 3. rewrite meta.json (the decision, the champion's evaluation, every phase's duration) and report.html
+ *    from it, so the report always shows what meta.json says.
+ * Returns the decision and the report's key.
  */
-export async function promoteVersion(
+export async function publishVersion(
   store: BlobStore,
-  meta: VersionMeta,
-  metrics: Metrics,
-  judge: (current: ChampionPointer) => Promise<ChampionEvaluation>,
-  options: { now: () => Date; recordedAs: string },
+  model: TrainedModel,
+  scored: ScoredCustomers,
+  meta: ModelMeta,
+  options: PublishOptions,
+): Promise<PromotionDecision & { reportKey: string }> {
+  const { timed, onProgress } = options;
+  const prefix = versionPrefix(meta.dataset, meta.version);
+  await timed('write', async () => {
+    onProgress({ phase: 'write', message: `writing ${prefix}` });
+    await saveModel(model, store, prefix);
+    await store.put(predictionsKey(meta.dataset, meta.version), predictionsCsv(scored, meta.version), {
+      contentType: 'text/csv',
+    });
+    await writeMetaAndReport(store, meta, options);
+  });
+  const decision = await timed('promote', () => promote(store, meta, options));
+  const reportKey = await writeMetaAndReport(store, meta, options);
+  onProgress({
+    phase: 'promote',
+    message: decision.promoted ? `promoted ${meta.version}` : `kept the champion: ${decision.reason}`,
+  });
+  return { ...decision, reportKey };
+}
+
+async function writeMetaAndReport(
+  store: BlobStore,
+  meta: ModelMeta,
+  { summaries, now }: PublishOptions,
+): Promise<string> {
+  await writeMeta(store, meta);
+  return writeModelReport(store, meta, summaries, now().toISOString());
+}
+
+/** The promotion step of {@link publishVersion}: the decision and the champion's evaluation go into `meta`. */
+async function promote(
+  store: BlobStore,
+  meta: ModelMeta,
+  { metrics, judge, now }: PublishOptions,
 ): Promise<PromotionDecision> {
   let usedChampion: ChampionEvaluation | undefined;
   const pointer = {
     version: meta.version,
-    promotedAt: options.now().toISOString(),
+    promotedAt: now().toISOString(),
     gini: metrics.gini,
     decileMape: metrics.decileMape,
   };
@@ -92,7 +133,7 @@ export async function promoteVersion(
     const verdict = decidePromotion(metrics, usedChampion?.metrics);
     const basis =
       usedChampion?.basis === 'recorded'
-        ? ` (against the champion's recorded ${options.recordedAs} metrics: ${usedChampion.note})`
+        ? ` (against the champion's recorded metrics: ${usedChampion.note})`
         : '';
     return { ...verdict, reason: `${verdict.reason}${basis}` };
   });
@@ -103,4 +144,22 @@ export async function promoteVersion(
     previousChampion: decision.previous?.version,
   };
   return decision;
+}
+
+/**
+ * A champion judged by the metrics recorded when it was promoted (`champion.json`), with the reason it
+ * was not re-scored on the challenger's evaluation rows.
+ */
+export function recordedChampion(
+  pointer: ChampionPointer,
+  note: string,
+  inSampleMetrics?: Metrics,
+): ChampionEvaluation {
+  return {
+    version: pointer.version,
+    basis: 'recorded',
+    metrics: { gini: pointer.gini, decileMape: pointer.decileMape },
+    inSampleMetrics,
+    note,
+  };
 }

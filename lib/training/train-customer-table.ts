@@ -1,29 +1,43 @@
+import {
+  type FeatureGroup,
+  type FeatureImportance,
+  permutationImportance,
+} from '../evaluate/feature-importance';
 import { evaluateMetrics, type Metrics } from '../evaluate/metrics';
 import {
   CustomerFeatureError,
   type CustomerTableEncoding,
+  customerFeatureNames,
   encodeCustomerTable,
   fitCustomerTableEncoding,
   latestDateAsOf,
 } from '../features/customer-table-features';
+import type { FeatureMatrix } from '../features/feature-matrix';
 import type { IngestReport } from '../ingest';
 import type { CustomerTable } from '../ingest/load-customer-table';
 import { defaultFitOptions, type FitOptions, fitModel, seededRandom } from '../model/fit';
 import { fitLinearRegression, predictLinear } from '../model/linear-regression';
 import type { EpochLog, TrainedModel } from '../model/value-model';
-import { type BlobStore, putJson } from '../store/blob-store';
+import { reportSummaries } from '../report/report-data';
+import type { BlobStore } from '../store/blob-store';
 import {
   type ChampionEvaluation,
-  type DataQualitySummary,
-  type ModelMeta,
-  metaKey,
+  type CustomerTableModelMeta,
+  isCustomerTableMeta,
+  readMeta,
   summarizeIngestReports,
 } from './artifacts';
-import { newModelVersion, versionPrefix } from './champion';
+import { type ChampionPointer, newModelVersion, versionPrefix } from './champion';
 import { fitValueCalibration, HOLDOUT_SHARE } from './fit-value-model';
-import { phaseTimer, promoteVersion, roundSeconds, trainingMeta, writeVersion } from './model-version';
+import { phaseTimer, publishVersion, recordedChampion, roundSeconds, trainingMeta } from './model-version';
 import type { ScoredCustomers } from './predictions-csv';
 import { MODEL_SYSTEM, SEED_MLP_SYSTEM, type TrainingPhase, type TrainingProgress } from './train-dataset';
+
+/**
+ * meta.json's types live in artifacts.ts; re-exported here for the serving and train-Lambda modules that
+ * import them from this file (lib/serving, functions/train.ts), until they import from artifacts.ts.
+ */
+export { type CustomerTableModelMeta, isCustomerTableMeta } from './artifacts';
 
 /** The seed's least squares, here on every encoded column of the table. */
 export const LINEAR_SYSTEM = 'linear';
@@ -41,51 +55,6 @@ export class InsufficientRowsError extends Error {
     super(message);
     this.name = 'InsufficientRowsError';
   }
-}
-
-/** `meta.json` of a model trained on a labelled customer table. */
-export interface CustomerTableModelMeta
-  extends Pick<
-    ModelMeta,
-    | 'schemaVersion'
-    | 'dataset'
-    | 'version'
-    | 'createdAt'
-    | 'architecture'
-    | 'featureNames'
-    | 'backend'
-    | 'training'
-    | 'promotion'
-    | 'dataFingerprint'
-    | 'durations'
-  > {
-  inputKind: 'customer-table';
-  /** The label column's own period, which the table does not state: the model predicts the label. */
-  horizonDays: null;
-  /** ISO instant, exclusive: dates were encoded as days before it. */
-  asOf: string;
-  label: { column: string; clippedAtZero: number };
-  /** Everything that encodes a row into the model's inputs (see lib/features/customer-table-features.ts). */
-  encoding: CustomerTableEncoding;
-  /** `transactions` is never set (a customer table has none); declared so code reading either meta type compiles. */
-  rows: { customers: number; scored: number; transactions?: undefined };
-  evaluation: {
-    method: 'random-holdout';
-    note: string;
-    holdoutShare: number;
-    seed: number;
-    /** Rows in the holdout. */
-    customers: number;
-    returningShare: number;
-    systems: Record<string, Metrics & { seconds: number }>;
-    champion?: ChampionEvaluation;
-  };
-  dataQuality?: DataQualitySummary;
-}
-
-/** Whether a meta.json (of either kind) is a customer-table model's. */
-export function isCustomerTableMeta(meta: object): meta is CustomerTableModelMeta {
-  return (meta as { inputKind?: unknown }).inputKind === 'customer-table';
 }
 
 export interface TrainCustomerTableOptions {
@@ -106,6 +75,8 @@ export interface TrainCustomerTableResult {
   dataset: string;
   version: string;
   prefix: string;
+  /** `models/<dataset>/<version>/report.html`. */
+  reportKey: string;
   promoted: boolean;
   reason: string;
   /** The model's metrics on the holdout (the ones promotion compared). */
@@ -203,9 +174,7 @@ export async function trainCustomerTable(
   // Without a date column the as-of only labels the model; it is fixed so trainings are reproducible.
   const asOf = options.asOf ?? latestDateAsOf(table) ?? 0;
   const seed = options.fit?.seed ?? defaultFitOptions(customers).seed;
-  const durations: Record<string, number> = {};
-  if (options.loadSeconds !== undefined) durations.load = roundSeconds(options.loadSeconds);
-  const timed = phaseTimer<TrainingPhase>(durations);
+  const { durations, timed } = phaseTimer<TrainingPhase>(options.loadSeconds);
   const onEpoch = (phase: TrainingPhase, what: string) => (epoch: EpochLog) =>
     report({ phase, message: `${what}: epoch ${epoch.epoch}`, epoch });
 
@@ -213,7 +182,9 @@ export async function trainCustomerTable(
   const all = Int32Array.from(table.customerIds, (_, r) => r);
   const split = splitRows(all, seed ^ 0xc0ffee);
   const actual = Float32Array.from(split.holdout, (r) => Math.max(0, table.label[r] as number));
-  const systems: CustomerTableModelMeta['evaluation']['systems'] = {};
+  // Every system's holdout predictions, in the order of meta.json's systems (the report charts them).
+  const evaluated: { name: string; predictions: Float32Array; seconds: number }[] = [];
+  let featureImportance: FeatureImportance | undefined;
   await timed('evaluate', async () => {
     const evaluateFit = async (name: string, fit: Partial<FitOptions>) => {
       report({ phase: 'evaluate', message: `${name} on ${split.train.length} rows` });
@@ -223,11 +194,15 @@ export async function trainCustomerTable(
         onEpoch: onEpoch('evaluate', name),
       });
       try {
-        const { value } = scoreRows(result, table, split.holdout);
-        systems[name] = {
-          ...evaluateMetrics(actual, value),
-          seconds: roundSeconds((performance.now() - started) / 1000),
-        };
+        const holdout = encodeCustomerTable(result.encoding, table, split.holdout).features;
+        const predict = (features: FeatureMatrix) => result.model.predict(features).value;
+        evaluated.push({ name, predictions: predict(holdout), seconds: secondsSince(started) });
+        if (name === MODEL_SYSTEM) {
+          report({ phase: 'evaluate', message: 'feature importance on the holdout' });
+          featureImportance = permutationImportance(holdout, actual, predict, {
+            groups: columnGroups(result.encoding),
+          });
+        }
         return result.encoding;
       } finally {
         result.model.dispose();
@@ -238,12 +213,12 @@ export async function trainCustomerTable(
     const started = performance.now();
     const train = encodeCustomerTable(encoding, table, split.train);
     const linear = fitLinearRegression(train.features, train.label, train.features.names);
-    const predicted = predictLinear(linear, encodeCustomerTable(encoding, table, split.holdout).features);
-    systems[LINEAR_SYSTEM] = {
-      ...evaluateMetrics(actual, predicted),
-      seconds: roundSeconds((performance.now() - started) / 1000),
-    };
+    const predictions = predictLinear(linear, encodeCustomerTable(encoding, table, split.holdout).features);
+    evaluated.push({ name: LINEAR_SYSTEM, predictions, seconds: secondsSince(started) });
   });
+  const systems: CustomerTableModelMeta['evaluation']['systems'] = Object.fromEntries(
+    evaluated.map((s) => [s.name, { ...evaluateMetrics(actual, s.predictions), seconds: s.seconds }]),
+  );
   const modelMetrics = systems[MODEL_SYSTEM] as Metrics;
 
   // 2. The production fit on every row, its batch predictions and artifacts.
@@ -291,38 +266,24 @@ export async function trainCustomerTable(
       dataFingerprint: options.dataFingerprint,
       durations,
       dataQuality: options.ingestReports ? summarizeIngestReports(options.ingestReports) : undefined,
+      featureImportance,
     };
-    await timed('write', () => {
-      report({ phase: 'write', message: `writing ${prefix}` });
-      return writeVersion(store, prefix, production.model, scored, meta);
-    });
-
-    // 3. Promotion against the recorded metrics of whichever champion holds the pointer.
-    const decision = await timed('promote', () =>
-      promoteVersion(
-        store,
-        meta,
-        modelMetrics,
-        async (current) => ({
-          version: current.version,
-          basis: 'recorded',
-          metrics: { gini: current.gini, decileMape: current.decileMape },
-          note: 'it learnt on the rows of this holdout',
-        }),
-        { now: deps.now, recordedAs: 'holdout' },
-      ),
-    );
-    await putJson(store, metaKey(dataset, version), meta);
-    report({
-      phase: 'promote',
-      message: decision.promoted ? `promoted ${version}` : `kept the champion: ${decision.reason}`,
+    // 3. Published: promoted if it beats the recorded metrics of whichever champion holds the pointer.
+    const published = await publishVersion(store, production.model, scored, meta, {
+      metrics: modelMetrics,
+      judge: (current) => judgeChampion(store, dataset, current),
+      summaries: reportSummaries({ actual, systems: evaluated }, scored),
+      now: deps.now,
+      timed,
+      onProgress: report,
     });
     return {
       dataset,
       version,
       prefix,
-      promoted: decision.promoted,
-      reason: decision.reason,
+      reportKey: published.reportKey,
+      promoted: published.promoted,
+      reason: published.reason,
       metrics: modelMetrics,
       meta,
     };
@@ -331,8 +292,37 @@ export async function trainCustomerTable(
   }
 }
 
-function scoreRows(fit: CustomerTableFit, table: CustomerTable, rows: Int32Array) {
-  return fit.model.predict(encodeCustomerTable(fit.encoding, table, rows).features);
+/**
+ * The champion's recorded metrics (re-scoring it on this holdout would be in-sample: a customer-table
+ * champion learnt on these rows; a transaction champion cannot read a customer table).
+ */
+async function judgeChampion(
+  store: BlobStore,
+  dataset: string,
+  pointer: ChampionPointer,
+): Promise<ChampionEvaluation> {
+  const meta = await readMeta(store, dataset, pointer.version).catch(() => undefined);
+  return recordedChampion(
+    pointer,
+    meta && !isCustomerTableMeta(meta)
+      ? 'it was trained on transactions, not on a customer table: its metrics are from its out-of-time window'
+      : 'it learnt on the rows of this holdout',
+  );
+}
+
+/** The model inputs of each table column (a category's one-hot columns, a value's missing flag), for permutation importance. */
+function columnGroups(encoding: CustomerTableEncoding): FeatureGroup[] {
+  let at = 0;
+  return encoding.columns.map((column) => {
+    const width = customerFeatureNames({ ...encoding, columns: [column] }).length;
+    const columns = Array.from({ length: width }, (_, i) => at + i);
+    at += width;
+    return { name: column.name, columns };
+  });
+}
+
+function secondsSince(started: number): number {
+  return roundSeconds((performance.now() - started) / 1000);
 }
 
 /** A seeded {@link HOLDOUT_SHARE} of `rows` held out; both parts keep the rows' order. */

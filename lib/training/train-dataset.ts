@@ -4,29 +4,21 @@ import { computeFeatures, DAY_MS } from '../features/compute-features';
 import type { IngestReport } from '../ingest';
 import type { TransactionTable } from '../ingest/transaction-table';
 import type { FitOptions } from '../model/fit';
-import { saveModel } from '../model/model-io';
+import { loadModel } from '../model/model-io';
 import type { EpochLog } from '../model/value-model';
 import { reportSummaries } from '../report/report-data';
-import { writeModelReport } from '../report/write-report';
 import type { BlobStore } from '../store/blob-store';
 import {
   type ChampionEvaluation,
-  type ModelMeta,
-  predictionsKey,
+  isCustomerTableMeta,
+  readMeta,
   summarizeIngestReports,
-  writeMeta,
+  type TransactionModelMeta,
 } from './artifacts';
 import { BASELINE_SYSTEMS, type BacktestSystem, runBacktest } from './backtest';
-import {
-  type ChampionPointer,
-  decidePromotion,
-  newModelVersion,
-  promoteIfBetter,
-  versionPrefix,
-} from './champion';
+import { type ChampionPointer, newModelVersion, versionPrefix } from './champion';
 import { fitValueModel, type ValueModelFit } from './fit-value-model';
-import { predictionsCsv } from './predictions-csv';
-import { loadModelVersion } from './score-customers';
+import { phaseTimer, publishVersion, recordedChampion, roundSeconds, trainingMeta } from './model-version';
 import { visibleTable } from './visible-table';
 
 export const DEFAULT_HORIZON_DAYS = 90;
@@ -90,7 +82,7 @@ export interface TrainDatasetResult {
   reason: string;
   /** The model's metrics on the validation window (the ones promotion compared). */
   metrics: Metrics;
-  meta: ModelMeta;
+  meta: TransactionModelMeta;
 }
 
 const defaultDependencies: TrainDatasetDependencies = { fitValueModel, now: () => new Date() };
@@ -100,8 +92,8 @@ const defaultDependencies: TrainDatasetDependencies = { fitValueModel, now: () =
  * 1. out-of-time evaluation on the validation window [asOf − H, asOf): the model's fit procedure, the seed's
  *    MSE MLP and the baselines learn on data before the window; the current champion is scored on the same
  *    window (or, when its features no longer match, its recorded metrics are used and the decision says so);
- * 2. the production fit on all data before `asOf`, saved with its meta.json and the batch predictions of
- *    every customer (`predictions.csv`) under `models/<dataset>/<version>/`;
+ * 2. the production fit on all data before `asOf`, saved with its meta.json, report.html and the batch
+ *    predictions of every customer (`predictions.csv`) under `models/<dataset>/<version>/`;
  * 3. `champion.json` moves to the new version only if {@link decidePromotion} says so (race-safe); a version
  *    that is not promoted stays, with the reason in its meta.json.
  * @throws InsufficientHistoryError when the history is shorter than three horizons before `asOf`
@@ -118,16 +110,7 @@ export async function trainDataset(
   assertEnoughHistory(table, asOf, horizonDays);
   const history = lastTime(table) < asOf ? table : visibleTable(table, asOf);
   const validationStart = asOf - horizonDays * DAY_MS;
-  const durations: Record<string, number> = {};
-  if (options.loadSeconds !== undefined) durations.load = round(options.loadSeconds);
-  const timed = async <T>(phase: TrainingPhase, work: () => Promise<T> | T): Promise<T> => {
-    const started = performance.now();
-    try {
-      return await work();
-    } finally {
-      durations[phase] = round((performance.now() - started) / 1000);
-    }
-  };
+  const { durations, timed } = phaseTimer<TrainingPhase>(options.loadSeconds);
   const fitProgress = (phase: TrainingPhase, what: string) => ({
     onEpoch: (epoch: EpochLog) => report({ phase, message: `${what}: epoch ${epoch.epoch}`, epoch }),
     onProgress: (message: string) => report({ phase, message: `${what}: ${message}` }),
@@ -216,9 +199,9 @@ export async function trainDataset(
       const customerIds = Array.from(production.scoring.customers, (c) => history.customerIds[c] as string);
       return { customerIds, value, pReturn };
     });
-    const training = production.model.training;
-    const meta: ModelMeta = {
+    const meta: TransactionModelMeta = {
       schemaVersion: 1,
+      inputKind: 'transactions',
       dataset,
       version,
       createdAt: deps.now().toISOString(),
@@ -229,14 +212,7 @@ export async function trainDataset(
       featureSpec: production.featureSpec,
       trainWindows: production.trainWindows.map((t) => new Date(t).toISOString()),
       earlyStoppingWindow: new Date(production.validationWindow).toISOString(),
-      backend: training?.backend ?? 'unknown',
-      training: {
-        bestEpoch: training?.bestEpoch ?? 0,
-        epochs: training?.epochs.length ?? 0,
-        trainRows: training?.trainRows ?? 0,
-        validationRows: training?.validationRows ?? 0,
-        seconds: round(training?.seconds ?? 0),
-      },
+      ...trainingMeta(production.model),
       rows: {
         transactions: history.length,
         customers: history.customerIds.length,
@@ -247,7 +223,7 @@ export async function trainDataset(
         customers: backtest.customers,
         returningShare: backtest.returningShare,
         systems: Object.fromEntries(
-          backtest.systems.map((s) => [s.name, { ...s.metrics, seconds: round(s.seconds) }]),
+          backtest.systems.map((s) => [s.name, { ...s.metrics, seconds: roundSeconds(s.seconds) }]),
         ),
       },
       promotion: { status: 'pending', reason: 'the promotion decision is being made' },
@@ -256,63 +232,22 @@ export async function trainDataset(
       dataQuality: options.ingestReports ? summarizeIngestReports(options.ingestReports) : undefined,
       featureImportance,
     };
-    // Rewritten with meta.json once the promotion is decided, so both always agree.
-    const summaries = reportSummaries({ actual: backtest.actual, systems: backtest.systems }, scored);
-    const writeReport = () => writeModelReport(store, meta, summaries, deps.now().toISOString());
-    await timed('write', async () => {
-      report({ phase: 'write', message: `writing ${prefix}` });
-      await saveModel(production.model, store, prefix);
-      await store.put(predictionsKey(dataset, version), predictionsCsv(scored, version), {
-        contentType: 'text/csv',
-      });
-      // Written before the pointer can move, so a champion always has its meta.json and report.
-      await writeMeta(store, meta);
-      await writeReport();
-    });
-
-    // 3. Promotion against whichever champion holds the pointer at the moment of the conditional write.
-    let usedChampion: ChampionEvaluation | undefined;
-    const decision = await timed('promote', () =>
-      promoteIfBetter(
-        store,
-        dataset,
-        {
-          version,
-          promotedAt: deps.now().toISOString(),
-          gini: modelMetrics.gini,
-          decileMape: modelMetrics.decileMape,
-        },
-        async (current) => {
-          usedChampion = current ? await evaluateChampionOnce(current) : undefined;
-          const verdict = decidePromotion(modelMetrics, usedChampion?.metrics);
-          const basis =
-            usedChampion?.basis === 'recorded'
-              ? ` (against the champion's recorded out-of-time metrics: ${usedChampion.note})`
-              : '';
-          return { ...verdict, reason: `${verdict.reason}${basis}` };
-        },
-      ),
-    );
-    meta.evaluation.champion = usedChampion;
-    meta.promotion = {
-      status: decision.promoted ? 'promoted' : 'not_promoted',
-      reason: decision.reason,
-      previousChampion: decision.previous?.version,
-    };
-    meta.durations = durations;
-    await writeMeta(store, meta);
-    const reportKey = await writeReport();
-    report({
-      phase: 'promote',
-      message: decision.promoted ? `promoted ${version}` : `kept the champion: ${decision.reason}`,
+    // 3. Published: promoted if it beats whichever champion holds the pointer at the conditional write.
+    const published = await publishVersion(store, production.model, scored, meta, {
+      metrics: modelMetrics,
+      judge: evaluateChampionOnce,
+      summaries: reportSummaries({ actual: backtest.actual, systems: backtest.systems }, scored),
+      now: deps.now,
+      timed,
+      onProgress: report,
     });
     return {
       dataset,
       version,
       prefix,
-      reportKey,
-      promoted: decision.promoted,
-      reason: decision.reason,
+      reportKey: published.reportKey,
+      promoted: published.promoted,
+      reason: published.reason,
       metrics: modelMetrics,
       meta,
     };
@@ -332,6 +267,7 @@ export function defaultAsOf(table: TransactionTable): number {
  * before the window (both then out of time), else its recorded metrics. A champion trained on data that
  * reaches into the window was fitted on fresher rows and early-stopped on the window's own labels: scoring
  * it there would favour it over every challenger, so unchanged or slowly growing data would never promote.
+ * A champion trained on a customer table cannot read transactions: its recorded holdout metrics are used.
  */
 async function evaluateChampion(
   store: BlobStore,
@@ -345,30 +281,38 @@ async function evaluateChampion(
     customerIds: readonly string[];
   },
 ): Promise<ChampionEvaluation> {
-  const recorded = (note: string, inSampleMetrics?: Metrics): ChampionEvaluation => ({
-    version: pointer.version,
-    basis: 'recorded',
-    metrics: { gini: pointer.gini, decileMape: pointer.decileMape },
-    inSampleMetrics,
-    note,
-  });
-  let loaded: Awaited<ReturnType<typeof loadModelVersion>>;
+  const recorded = (note: string, inSampleMetrics?: Metrics) =>
+    recordedChampion(pointer, note, inSampleMetrics);
+  const unreadable = (e: unknown) =>
+    recorded(`it could not be loaded (${e instanceof Error ? e.message : String(e)})`);
+  let meta: Awaited<ReturnType<typeof readMeta>>;
   try {
-    loaded = await loadModelVersion(store, dataset, pointer.version);
+    meta = await readMeta(store, dataset, pointer.version);
   } catch (e: unknown) {
-    return recorded(`it could not be loaded (${e instanceof Error ? e.message : String(e)})`);
+    return unreadable(e);
+  }
+  if (!meta) return recorded('it has no meta.json');
+  if (isCustomerTableMeta(meta))
+    return recorded(
+      `it was trained on a customer table (label ${meta.label.column}), not on transactions: its metrics are from a random holdout of that table`,
+    );
+  if (meta.horizonDays !== window.horizonDays)
+    return recorded(`it predicts ${meta.horizonDays} days, this training ${window.horizonDays}`);
+  let model: Awaited<ReturnType<typeof loadModel>>;
+  try {
+    model = await loadModel(store, versionPrefix(dataset, pointer.version));
+  } catch (e: unknown) {
+    return unreadable(e);
   }
   try {
-    if (loaded.meta.horizonDays !== window.horizonDays)
-      return recorded(`it predicts ${loaded.meta.horizonDays} days, this training ${window.horizonDays}`);
     // As in training: the champion's categorical levels, BG/NBD refitted on the history at the window's start.
     const features = computeFeatures(window.table, window.asOf, {
       horizonDays: window.horizonDays,
-      categoryLevels: loaded.meta.featureSpec.categoryLevels,
+      categoryLevels: meta.featureSpec.categoryLevels,
     });
-    if (!sameNames(features.names, loaded.model.featureNames))
+    if (!sameNames(features.names, model.featureNames))
       return recorded('its feature columns differ from the ones built today');
-    const { value } = loaded.model.predict(features);
+    const { value } = model.predict(features);
     const rowOf = new Map(window.customerIds.map((id, r) => [id, r]));
     const predictions = new Float32Array(window.customerIds.length);
     features.customers.forEach((c, r) => {
@@ -376,15 +320,14 @@ async function evaluateChampion(
       if (row !== undefined) predictions[row] = value[r] as number;
     });
     const metrics = evaluateMetrics(window.actual, predictions);
-    const championAsOf = Date.parse(loaded.meta.asOf);
-    if (championAsOf > window.asOf)
+    if (Date.parse(meta.asOf) > window.asOf)
       return recorded(
-        `it was trained on data up to ${loaded.meta.asOf.slice(0, 10)}, inside this validation window, so its score here would be in-sample`,
+        `it was trained on data up to ${meta.asOf.slice(0, 10)}, inside this validation window, so its score here would be in-sample`,
         metrics,
       );
     return { version: pointer.version, basis: 'evaluated', metrics };
   } finally {
-    loaded.model.dispose();
+    model.dispose();
   }
 }
 
@@ -430,8 +373,4 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
 
 function isoDay(time: number): string {
   return new Date(time).toISOString().slice(0, 10);
-}
-
-function round(seconds: number): number {
-  return Math.round(seconds * 1000) / 1000;
 }

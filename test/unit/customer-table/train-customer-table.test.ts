@@ -3,14 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerTable } from '../../../lib/ingest/load-customer-table';
 import { getText } from '../../../lib/store/blob-store';
 import { FsBlobStore } from '../../../lib/store/fs-store';
-import type { ModelMeta } from '../../../lib/training/artifacts';
+import { type CustomerTableModelMeta, isCustomerTableMeta } from '../../../lib/training/artifacts';
 import { readChampion } from '../../../lib/training/champion';
 import { PREDICTIONS_HEADER } from '../../../lib/training/predictions-csv';
 import { loadChampionModel } from '../../../lib/training/score-customers';
 import {
-  type CustomerTableModelMeta,
   InsufficientRowsError,
-  isCustomerTableMeta,
   LINEAR_SYSTEM,
   scoreCustomerTable,
   type TrainCustomerTableResult,
@@ -56,7 +54,7 @@ describe('trainCustomerTable (2-epoch fits)', () => {
 
   it('writes the artifacts with inputKind customer-table and promotes the first model', async () => {
     // Assess
-    for (const file of ['model.json', 'weights.bin', 'meta.json', 'predictions.csv'])
+    for (const file of ['model.json', 'weights.bin', 'meta.json', 'predictions.csv', 'report.html'])
       expect(await store.head(`${first.prefix}/${file}`), file).toBeDefined();
     expect(first).toMatchObject({ promoted: true, reason: 'no champion yet' });
     expect((await readChampion(store, 'crm'))?.pointer.version).toBe(first.version);
@@ -88,11 +86,40 @@ describe('trainCustomerTable (2-epoch fits)', () => {
     expect(meta.featureNames).toContain('Age:missing');
   });
 
+  it('records the permutation importance of every column read, on the holdout', () => {
+    // Assess
+    const importance = first.meta.featureImportance;
+    expect(importance?.rows).toBe(first.meta.evaluation.customers);
+    expect(importance?.baselineGini).toBeCloseTo(first.metrics.gini, 5);
+    expect(importance?.features.map((f) => f.name).sort()).toEqual(
+      first.meta.encoding.columns.map((c) => c.name).sort(),
+    );
+  });
+
+  it('writes report.html about the holdout and the label, as the final meta.json says', async () => {
+    // Act
+    const html = (await getText(store, first.reportKey)) ?? '';
+    // The page's text, without the inlined Chart.js.
+    const page = html.slice(0, html.indexOf('<script'));
+
+    // Assess
+    expect(first.reportKey).toBe(`${first.prefix}/report.html`);
+    expect(page).toContain('<h2>Holdout metrics</h2>');
+    expect(page).toContain(
+      'Predicts each customer&#39;s Future_Value, learnt from a labelled customer table',
+    );
+    expect(page).not.toMatch(/validation window|out-of-time|next \d+ days|undefined|NaN/);
+    for (const system of [MODEL_SYSTEM, SEED_MLP_SYSTEM, LINEAR_SYSTEM])
+      expect(page).toContain(`data-system="${system}"`);
+    expect(page).toContain('id="chart-importance"');
+    expect(page).toContain('<strong>Promoted.</strong> no champion yet');
+  });
+
   it('writes predictions.csv for every row, and the saved model and encoding reproduce it', async () => {
     // Act
     const csv = (await getText(store, `${first.prefix}/predictions.csv`)) ?? '';
     const champion = await loadChampionModel(store, 'crm');
-    const meta = champion.meta as ModelMeta | CustomerTableModelMeta;
+    const { meta } = champion;
     if (!isCustomerTableMeta(meta)) throw new Error('the champion is not a customer-table model');
     const { encoding } = meta;
     const again = scoreCustomerTable(champion.model, encoding, table);
@@ -124,7 +151,7 @@ describe('trainCustomerTable (2-epoch fits)', () => {
     // Assess
     expect(worse.promoted).toBe(false);
     expect(worse.reason).toMatch(
-      /Gini .* is below the champion's .* \(against the champion's recorded holdout metrics: it learnt on the rows of this holdout\)/,
+      /Gini .* is below the champion's .* \(against the champion's recorded metrics: it learnt on the rows of this holdout\)/,
     );
     expect((await readChampion(store, 'crm'))?.pointer.version).toBe(first.version);
     expect(worse.meta.evaluation.champion).toMatchObject({ version: first.version, basis: 'recorded' });

@@ -10,9 +10,13 @@ import { ingestUpload } from '../../../lib/ingest';
 import { loadNormalizedCustomerTable, MixedInputKindsError } from '../../../lib/ingest/load-customer-table';
 import { getText } from '../../../lib/store/blob-store';
 import { FsBlobStore } from '../../../lib/store/fs-store';
-import { loadIngestReports, readMeta } from '../../../lib/training/artifacts';
+import {
+  type CustomerTableModelMeta,
+  isCustomerTableMeta,
+  loadIngestReports,
+  readMeta,
+} from '../../../lib/training/artifacts';
 import { readChampion } from '../../../lib/training/champion';
-import { type CustomerTableModelMeta, isCustomerTableMeta } from '../../../lib/training/train-customer-table';
 import { trainStoredDataset } from '../../../lib/training/train-stored-dataset';
 import { generatedTable } from './generated-table';
 
@@ -50,7 +54,7 @@ describe('the train Lambda on a customer-table dataset', () => {
     const [trained] = result.trained;
     expect(trained).toMatchObject({ dataset: 'crm', promoted: true, reason: 'no champion yet' });
     expect((await readChampion(store, 'crm'))?.pointer.version).toBe(trained?.version);
-    const meta = (await readMeta(store, 'crm', trained?.version ?? '')) as unknown as CustomerTableModelMeta;
+    const meta = (await readMeta(store, 'crm', trained?.version ?? '')) as CustomerTableModelMeta;
     expect(isCustomerTableMeta(meta)).toBe(true);
     expect(meta).toMatchObject({
       label: { column: 'Future_Value' },

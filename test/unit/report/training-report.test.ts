@@ -10,12 +10,15 @@ import { orderLogCsv } from '../../../lib/generate/order-log';
 import { loadTransactionsFromFiles } from '../../../lib/ingest';
 import { FsBlobStore } from '../../../lib/store/fs-store';
 import { readMeta } from '../../../lib/training/artifacts';
+import { trainCustomerTable } from '../../../lib/training/train-customer-table';
 import { type TrainDatasetResult, trainDataset } from '../../../lib/training/train-dataset';
+import { generatedTable } from '../customer-table/generated-table';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const INSTALL_HINT = `${CHROMIUM} not found: install Debian's chromium (apt-get install -y --no-install-recommends chromium) or set CHROMIUM_PATH; .ci/run installs it when it runs as root`;
 const SCREENSHOT = path.join(tmpdir(), 'valuecast-report.png');
+const TABLE_SCREENSHOT = path.join(tmpdir(), 'valuecast-customer-table-report.png');
 /** Every customer id carries markup: the page must show it as text and never run it. */
 const HOSTILE_PREFIX = '<img src=x onerror=window.__injected=1>';
 
@@ -95,14 +98,35 @@ describe('training', () => {
   });
 });
 
-describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium (${CHROMIUM})`, () => {
-  let browser: BrowserContext;
+/** Open a report in headless chromium: what it logged and requested, and its state once its scripts ran. */
+async function openReport(
+  browser: BrowserContext,
+  file: string,
+  screenshot: string,
+): Promise<{ consoleErrors: string[]; requests: string[]; state: PageState }> {
   const consoleErrors: string[] = [];
   const requests: string[] = [];
+  const tab = await browser.newPage();
+  tab.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(message.text());
+  });
+  tab.on('pageerror', (error) => consoleErrors.push(error.message));
+  tab.on('request', (request) => requests.push(request.url()));
+  await tab.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  await tab.screenshot({ path: screenshot, fullPage: true });
+  const state = (await tab.evaluate(PAGE_STATE)) as PageState;
+  await tab.close();
+  return { consoleErrors, requests, state };
+}
+
+describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium (${CHROMIUM})`, () => {
+  let browser: BrowserContext;
+  let page: string;
+  let opened: Awaited<ReturnType<typeof openReport>>;
   let state: PageState;
 
   beforeAll(async () => {
-    const page = path.join(dir, 'models', result.reportKey);
+    page = path.join(dir, 'models', result.reportKey);
 
     // Act: open the file with the network cut off by nothing but the page itself.
     browser = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
@@ -120,15 +144,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium (${CHROMIUM})`
         '--disable-sync',
       ],
     });
-    const tab = await browser.newPage();
-    tab.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') consoleErrors.push(message.text());
-    });
-    tab.on('pageerror', (error) => consoleErrors.push(error.message));
-    tab.on('request', (request) => requests.push(request.url()));
-    await tab.goto(pathToFileURL(page).href, { waitUntil: 'load' });
-    await tab.screenshot({ path: SCREENSHOT, fullPage: true });
-    state = (await tab.evaluate(PAGE_STATE)) as PageState;
+    opened = await openReport(browser, page, SCREENSHOT);
+    state = opened.state;
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -136,24 +153,13 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium (${CHROMIUM})`
 
   it('loads without console errors or page errors, and requests nothing but the file itself', () => {
     // Assess
-    expect(consoleErrors).toEqual([]);
-    expect(requests).toEqual([pathToFileURL(path.join(dir, 'models', result.reportKey)).href]);
+    expect(opened.consoleErrors).toEqual([]);
+    expect(opened.requests).toEqual([pathToFileURL(page).href]);
   });
 
   it('draws every chart: a Chart.js instance per canvas, each with pixels on it', () => {
     // Assess
-    expect(state.canvases.map((c) => c.id)).toEqual([
-      'chart-gain',
-      'chart-calibration',
-      'chart-distribution',
-      'chart-importance',
-    ]);
-    expect(state.charts).toBe(state.canvases.length);
-    for (const canvas of state.canvases) {
-      expect(canvas.width, canvas.id).toBeGreaterThan(100);
-      // Axes and labels alone ink a few percent; the data adds more. A blank canvas has none.
-      expect(canvas.inkedPixels, canvas.id).toBeGreaterThan(2000);
-    }
+    expectEveryChartInked(state);
   });
 
   it('has the model and every baseline in the metrics table', () => {
@@ -168,4 +174,43 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium (${CHROMIUM})`
     expect(state.injected).toBeUndefined();
     console.log(`report screenshot: ${SCREENSHOT}`);
   });
+
+  it('draws a customer-table model report (no time window, no BG/NBD, importance per column) without errors', async () => {
+    // Prepare
+    const { dir: tableDir, table } = await generatedTable(300, 5);
+    const trained = await trainCustomerTable({
+      store,
+      dataset: 'crm',
+      table,
+      dataFingerprint: 'sha256:table',
+      fit: { epochs: 2, members: 1 },
+    });
+    await rm(tableDir, { recursive: true, force: true });
+    const file = path.join(dir, 'models', trained.reportKey);
+
+    // Act
+    const tableReport = await openReport(browser, file, TABLE_SCREENSHOT);
+
+    // Assess
+    expect(tableReport.consoleErrors).toEqual([]);
+    expect(tableReport.requests).toEqual([pathToFileURL(file).href]);
+    expectEveryChartInked(tableReport.state);
+    expect(tableReport.state.systems).toEqual(['model', 'seed_mlp', 'linear']);
+    console.log(`customer-table report screenshot: ${TABLE_SCREENSHOT}`);
+  }, 120_000);
 });
+
+function expectEveryChartInked(state: PageState): void {
+  expect(state.canvases.map((c) => c.id)).toEqual([
+    'chart-gain',
+    'chart-calibration',
+    'chart-distribution',
+    'chart-importance',
+  ]);
+  expect(state.charts).toBe(state.canvases.length);
+  for (const canvas of state.canvases) {
+    expect(canvas.width, canvas.id).toBeGreaterThan(100);
+    // Axes and labels alone ink a few percent; the data adds more. A blank canvas has none.
+    expect(canvas.inkedPixels, canvas.id).toBeGreaterThan(2000);
+  }
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getText } from '../../../lib/store/blob-store';
 import { FsBlobStore } from '../../../lib/store/fs-store';
-import { type ModelMeta, readMeta } from '../../../lib/training/artifacts';
+import { isCustomerTableMeta, readMeta, type TransactionModelMeta } from '../../../lib/training/artifacts';
 import { decidePromotion, readChampion } from '../../../lib/training/champion';
 import { fitValueModel } from '../../../lib/training/fit-value-model';
 import { PREDICTIONS_HEADER } from '../../../lib/training/predictions-csv';
@@ -50,7 +50,7 @@ describe('trainDataset', () => {
 
   it('writes the model, meta.json and predictions.csv, and promotes the first model', async () => {
     // Assess
-    const files = ['model.json', 'weights.bin', 'meta.json', 'predictions.csv'];
+    const files = ['model.json', 'weights.bin', 'meta.json', 'predictions.csv', 'report.html'];
     for (const file of files) expect(await store.head(`${first.prefix}/${file}`), file).toBeDefined();
     expect(first).toMatchObject({ promoted: true, reason: 'no champion yet' });
     expect((await readChampion(store, 'shop'))?.pointer).toMatchObject({
@@ -85,10 +85,11 @@ describe('trainDataset', () => {
 
   it('records features, evaluation of every system, promotion, fingerprint and durations in meta.json', async () => {
     // Act
-    const meta = (await readMeta(store, 'shop', first.version)) as ModelMeta;
+    const meta = (await readMeta(store, 'shop', first.version)) as TransactionModelMeta;
 
     // Assess
     expect(meta).toMatchObject({
+      inputKind: 'transactions',
       dataset: 'shop',
       version: first.version,
       horizonDays: 90,
@@ -118,14 +119,11 @@ describe('trainDataset', () => {
   it('scores the same predictions from the champion as the batch predictions', async () => {
     // Prepare
     const champion = await loadChampionModel(store, 'shop');
+    const { meta } = champion;
+    if (isCustomerTableMeta(meta)) throw new Error('the champion is not a transaction model');
 
     // Act
-    const scored = scoreCustomers(
-      champion.model,
-      champion.meta.featureSpec,
-      table,
-      Date.parse(champion.meta.asOf),
-    );
+    const scored = scoreCustomers(champion.model, meta.featureSpec, table, Date.parse(meta.asOf));
 
     // Assess
     const csv = (await getText(store, `${first.prefix}/predictions.csv`)) ?? '';
@@ -152,7 +150,7 @@ describe('trainDataset', () => {
     expect(worse.promoted).toBe(false);
     expect(worse.reason).toMatch(/below the champion/);
     expect((await readChampion(store, 'shop'))?.pointer.version).toBe(first.version);
-    const meta = (await readMeta(store, 'shop', worse.version)) as ModelMeta;
+    const meta = (await readMeta(store, 'shop', worse.version)) as TransactionModelMeta;
     expect(meta.promotion).toEqual({
       status: 'not_promoted',
       reason: worse.reason,

@@ -112,6 +112,45 @@ describe('renderReport', () => {
   });
 });
 
+describe('renderReport of a model judged on a random holdout (a customer table)', () => {
+  /** The hostile report's numbers, as a customer-table model predicting Future_Value: no window, no horizon, no importance. */
+  function holdoutReport(): ReportData {
+    const data = hostileReport();
+    return {
+      ...data,
+      target: { label: 'Future_Value' },
+      evaluation: { ...data.evaluation, basis: { method: 'random-holdout', share: 0.2 } },
+      featureImportance: undefined,
+    };
+  }
+
+  it('words the holdout and the label where a transaction report has the window and the horizon', () => {
+    // Act
+    const html = renderReport(holdoutReport());
+    const page = html.slice(0, html.indexOf('<script'));
+
+    // Assess
+    expect(page).toContain('<h2>Holdout metrics</h2>');
+    expect(page).toContain('every system learnt on 80.0% of the rows');
+    expect(page).toContain('Predicts each customer&#39;s Future_Value');
+    expect(page).toContain('Share of the actual Future_Value in the holdout');
+    expect(page).toContain('The 10 customers with the largest predicted Future_Value');
+    expect(page).not.toMatch(/validation window|out-of-time|\d+ days|undefined|NaN|Invalid Date/);
+  });
+
+  it('says feature importance was not computed, and the chart script gets the label to name its axes', () => {
+    // Act
+    const html = renderReport(holdoutReport());
+    const block = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html)?.[1];
+
+    // Assess
+    expect(html).not.toContain('id="chart-importance"');
+    expect(html).toContain('Not computed for this model.');
+    expect(JSON.parse(block ?? 'null')).toMatchObject({ valueName: 'Future_Value' });
+    expect(JSON.parse(block ?? 'null').importance).toBeUndefined();
+  });
+});
+
 describe('jsonForScript', () => {
   it('escapes every < so no string can close the script element', () => {
     // Act

@@ -10,9 +10,13 @@ export interface ShellRun {
   stderr: string;
 }
 
+/** Longer than any README command takes here; a hung one is then ended with all it started. */
+const RUN_TIMEOUT_MS = 600_000;
+
 /**
  * Run a command line as a reader types it: `sh -c <command>` from the project root (where README.md's
- * relative paths and `npx valuecast` resolve), with `env` added to this process's environment.
+ * relative paths and `npx valuecast` resolve), with `env` added to this process's environment. After
+ * 10 minutes its whole process group is killed (status null, said on stderr), so nothing is left running.
  */
 export function runInShell(command: string, env: NodeJS.ProcessEnv = {}): Promise<ShellRun> {
   return new Promise((resolve, reject) => {
@@ -20,19 +24,25 @@ export function runInShell(command: string, env: NodeJS.ProcessEnv = {}): Promis
       cwd: PROJECT_ROOT,
       env: { ...process.env, ...env, FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    const timer = setTimeout(() => {
+      err.push(Buffer.from(`\nkilled after ${RUN_TIMEOUT_MS / 1000} s: ${command}\n`));
+      process.kill(-(child.pid as number), 'SIGKILL');
+    }, RUN_TIMEOUT_MS);
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.once('error', reject);
-    child.once('close', (status) =>
+    child.once('close', (status) => {
+      clearTimeout(timer);
       resolve({
         status,
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
-      }),
-    );
+      });
+    });
   });
 }
 

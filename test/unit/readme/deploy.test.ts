@@ -22,5 +22,5 @@ describe('README "Deploy to AWS"', () => {
     ) as { Resources: Record<string, { Type: string }> };
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions).toHaveLength(3);
-  }, 300_000);
+  }, 900_000);
 });

@@ -169,6 +169,8 @@ async function main(): Promise<void> {
     const run = await timed(() => generate(values.out as string, rows));
     emitPart({ rows, bytes: (await stat(values.out)).size, seconds: run.seconds } satisfies GenerateOutput);
   } else if ((mode === 'load-features' || mode === 'ingest') && paths.length > 0) {
+    if ((await expandInputPaths(paths)).length === 0)
+      throw new Error(`no .csv, .txt or .tsv file in ${paths.join(', ')}`);
     await (mode === 'ingest' ? ingest(paths) : loadFeatures(paths));
   } else
     throw new Error(

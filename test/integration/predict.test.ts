@@ -195,7 +195,8 @@ describe('prediction API on the local stack', () => {
   });
 
   it('keeps answering while the champion moves, then answers with the new version', async () => {
-    // Prepare: a second version, made champion by hand whatever the promotion rule decided.
+    // Prepare: a second version (a training: minutes on a busy machine), made champion by hand whatever
+    // the promotion rule decided.
     const { payload } = await invokeFunction('train', { dataset }, 900_000);
     const second = (payload as TrainResult).trained[0]?.version as string;
     const current = await readChampion(store, dataset);
@@ -229,5 +230,5 @@ describe('prediction API on the local stack', () => {
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     expect(versions.has(next)).toBe(true);
     expect(model.body.version).toBe(next);
-  }, 120_000);
+  }, 300_000);
 });

@@ -60,6 +60,7 @@ const checks: CommandCheck[] = [
   },
   {
     command: /^export AWS_ACCESS_KEY_ID=\S+ AWS_SECRET_ACCESS_KEY=\S+ AWS_DEFAULT_REGION=\S+$/,
+    // Its effect is the session's: the aws lines after it run with these credentials, and are checked.
     assess: () => {},
   },
   {
@@ -67,7 +68,8 @@ const checks: CommandCheck[] = [
     assess: async (_run, command) => {
       // The S3 trigger ingests each file in the background: every one gets its report.
       const { dataset, sources } = await recursiveUpload(command);
-      const reports = await Promise.all(sources.map((source) => waitForReport(dataset, source, 300_000)));
+      const reports: IngestReport[] = [];
+      for (const source of sources) reports.push(await waitForReport(dataset, source, 300_000));
       expect(reports).toHaveLength(24);
       expect(reports.every((r) => r.status === 'ok')).toBe(true);
       for (const source of sources)
@@ -145,7 +147,6 @@ describe(`README "Local stack" and "HTTP API", run verbatim in order against ${l
     it(command, async () => {
       // Prepare
       const check = checkOf(checks, command);
-      if (command.startsWith('export ')) exported.push(command);
 
       // Act
       let run: ShellRun;
@@ -159,7 +160,8 @@ describe(`README "Local stack" and "HTTP API", run verbatim in order against ${l
       // Assess
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
       await check.assess(run, command);
-    });
+      if (command.startsWith('export ')) exported.push(command);
+    }, 900_000);
   }
 
   it('has no check for a command the sections no longer show', () => {

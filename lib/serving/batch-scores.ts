@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { CsvTokenizer } from '../ingest/csv-tokenizer';
 
 /** One customer's row of the champion's `predictions.csv`. */
 export interface BatchScore {
@@ -26,7 +26,7 @@ export interface BatchScores {
  * is the customer id as the shop knows it.
  */
 export function parseBatchScores(csv: string): BatchScores {
-  const records = parse(csv, { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const records = csvRecords(csv);
   const byId = new Map<string, BatchScore>();
   const floors = new Array<number>(9).fill(Number.POSITIVE_INFINITY);
   for (const record of records) {
@@ -47,6 +47,28 @@ export function parseBatchScores(csv: string): BatchScores {
 export function decileOf(value: number, decileFloors: readonly number[]): number {
   for (let k = 0; k < decileFloors.length; k++) if (value >= (decileFloors[k] as number)) return k + 1;
   return decileFloors.length + 1;
+}
+
+/** The rows of a CSV text as objects keyed by its header (the ingest tokenizer: one CSV reader). */
+function csvRecords(csv: string): Record<string, string>[] {
+  const records: Record<string, string>[] = [];
+  let header: string[] | undefined;
+  const tokenizer = new CsvTokenizer(
+    ',',
+    (fields, line) => {
+      if (!header) header = fields;
+      else records.push(Object.fromEntries(header.map((name, i) => [name, fields[i] ?? ''])));
+      if (header.length !== fields.length)
+        throw new Error(`predictions.csv line ${line} has ${fields.length} fields, not ${header.length}`);
+    },
+    (reason, line) => {
+      throw new Error(`predictions.csv line ${line}: ${reason}`);
+    },
+    csv.length + 1,
+  );
+  tokenizer.write(csv);
+  tokenizer.end();
+  return records;
 }
 
 function unescapeCell(cell: string): string {

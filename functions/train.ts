@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type { Metrics } from '../lib/evaluate/metrics';
 import type { BlobStore } from '../lib/store/blob-store';
+import { isCustomerTableMeta } from '../lib/training/artifacts';
 import { normalizedDataFingerprint } from '../lib/training/data-fingerprint';
-import { isCustomerTableMeta } from '../lib/training/train-customer-table';
 import type { TrainingProgress } from '../lib/training/train-dataset';
 import {
   assertDatasetName,

@@ -3,7 +3,6 @@ import type { BlobStore } from '../store/blob-store';
 import { getText } from '../store/blob-store';
 import { type ModelMeta, predictionsKey } from '../training/artifacts';
 import { loadModelVersion } from '../training/score-customers';
-import type { CustomerTableModelMeta } from '../training/train-customer-table';
 import { type BatchScores, parseBatchScores } from './batch-scores';
 
 /** Everything serving needs of one model version, loaded completely before it is served. */
@@ -12,7 +11,7 @@ export interface ServingModel {
   version: string;
   model: TrainedModel;
   /** meta.json of either input kind: transactions, or a customer table (`inputKind: 'customer-table'`). */
-  meta: ModelMeta | CustomerTableModelMeta;
+  meta: ModelMeta;
   batch: BatchScores;
 }
 

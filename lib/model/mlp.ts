@@ -36,9 +36,10 @@ export function mseLoss(labels: tf.Tensor, output: tf.Tensor, labelScale: number
   return tf.tidy(() => tf.mean(tf.square(tf.sub(output, tf.div(tf.reshape(labels, [-1, 1]), labelScale)))));
 }
 
-/** Predicted spend: the output scaled back, clipped to [0, maxValue] (spend is never negative). */
+/**
+ * Predicted spend: the members' mean output ([n, members]) scaled back, clipped to [0, maxValue]
+ * (spend is never negative).
+ */
 export function mlpPredict(output: tf.Tensor, labelScale: number, maxValue: number): tf.Tensor1D {
-  return tf.tidy(
-    () => tf.clipByValue(tf.mul(tf.reshape(output, [-1]), labelScale), 0, maxValue) as tf.Tensor1D,
-  );
+  return tf.tidy(() => tf.clipByValue(tf.mul(tf.mean(output, 1), labelScale), 0, maxValue) as tf.Tensor1D);
 }

@@ -131,14 +131,19 @@ export function zilnPredict(
   maxLogMean: number,
 ): { value: tf.Tensor1D; pReturn: tf.Tensor1D } {
   return tf.tidy(() => {
-    const members = splitMembers(logits).map(([logit, mu, sigmaRaw]) => {
-      const pReturn = tf.reshape(tf.sigmoid(logit), [-1]);
-      const sigma = tf.maximum(tf.softplus(sigmaRaw), SIGMA_FLOOR);
-      const logMean = tf.reshape(tf.minimum(tf.add(mu, tf.mul(tf.square(sigma), 0.5)), maxLogMean), [-1]);
-      return { value: tf.mul(pReturn, tf.exp(logMean)), pReturn };
-    });
-    const mean = (xs: tf.Tensor[]) => tf.div(tf.addN(xs), xs.length) as tf.Tensor1D;
-    return { value: mean(members.map((m) => m.value)), pReturn: mean(members.map((m) => m.pReturn)) };
+    // All members at once ([n, members] per output): a dozen ops whatever the ensemble size, instead of a
+    // dozen per member; for one customer the per-op overhead of TF.js is most of the cost.
+    const width = logits.shape[1] ?? ZILN_OUTPUTS;
+    if (width % ZILN_OUTPUTS !== 0) throw new Error(`ZILN output has ${width} columns, not a multiple of 3`);
+    const members = width / ZILN_OUTPUTS;
+    const [logit, mu, sigmaRaw] = tf
+      .split(tf.reshape(logits, [-1, members, ZILN_OUTPUTS]), ZILN_OUTPUTS, 2)
+      .map((t) => tf.reshape(t, [-1, members])) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const pReturn = tf.sigmoid(logit);
+    const sigma = tf.maximum(tf.softplus(sigmaRaw), SIGMA_FLOOR);
+    const logMean = tf.minimum(tf.add(mu, tf.mul(tf.square(sigma), 0.5)), maxLogMean);
+    const mean = (x: tf.Tensor) => tf.div(tf.sum(x, 1), members) as tf.Tensor1D;
+    return { value: mean(tf.mul(pReturn, tf.exp(logMean))), pReturn: mean(pReturn) };
   });
 }
 

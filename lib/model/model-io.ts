@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { z } from 'zod';
 import { BlobNotFoundError, type BlobStore, getJson } from '../store/blob-store';
+import { UnexpectedNetworkLayoutError } from './fused-ensemble';
 import { initBackend } from './tf-backend';
 import { TrainedModel, type TrainingSummary } from './value-model';
 
@@ -83,7 +84,7 @@ export async function saveModel(model: TrainedModel, store: BlobStore, prefix: s
 /**
  * Load a model written by {@link saveModel}; initialises the TF.js backend first.
  * @throws BlobNotFoundError when model.json or weights.bin is missing, {@link InvalidModelError} when
- * model.json is not one of ours
+ * model.json is not one of ours (also when its network is not the ensemble its spec describes)
  */
 export async function loadModel(store: BlobStore, prefix: string): Promise<TrainedModel> {
   await initBackend();
@@ -106,5 +107,11 @@ export async function loadModel(store: BlobStore, prefix: string): Promise<Train
       weightData: weights.slice().buffer,
     }),
   );
-  return new TrainedModel(network, spec, training as TrainingSummary | undefined);
+  try {
+    return new TrainedModel(network, spec, training as TrainingSummary | undefined);
+  } catch (e: unknown) {
+    network.dispose();
+    if (e instanceof UnexpectedNetworkLayoutError) throw new InvalidModelError(jsonKey, e.message);
+    throw e;
+  }
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { FeatureMatrix } from '../features/feature-matrix';
 import { applyCalibration, type ValueCalibration } from './calibration';
+import { FusedEnsemble } from './fused-ensemble';
 import { mlpPredict } from './mlp';
 import { applyTransforms, assertSameColumns, type FeatureTransforms } from './transforms';
 import { zilnPredict } from './ziln';
@@ -57,13 +58,27 @@ export interface ValuePrediction {
 }
 
 const PREDICT_CHUNK = 65_536;
+/**
+ * Up to this many rows a chunk goes through the {@link FusedEnsemble} (fewer ops), above it through
+ * `network.apply` (fewer FLOPs): `npx tsx bench/model.ts paths` measures both.
+ */
+export const FUSED_MAX_ROWS = 128;
 
-/** A fitted network plus its spec: predicts spend for feature matrices with the training columns. */
+/**
+ * A fitted network plus its spec: predicts spend for feature matrices with the training columns.
+ * The network's weights must not change afterwards: the fused copy for small batches is made here.
+ */
 export class TrainedModel {
+  /**
+   * @param fused the network as a {@link FusedEnsemble}; built from `network` and `spec` unless given
+   * (a model derived from another one shares its fused copy, as it shares the network)
+   * @throws UnexpectedNetworkLayoutError when the network is not the ensemble `spec` describes
+   */
   constructor(
     readonly network: tfl.LayersModel,
     readonly spec: ModelSpec,
     readonly training: TrainingSummary | undefined,
+    private readonly fused: FusedEnsemble = FusedEnsemble.fromNetwork(network, spec),
   ) {}
 
   get architecture(): Architecture {
@@ -88,7 +103,7 @@ export class TrainedModel {
 
   /** The same model with a calibration in its spec (sharing the network: dispose only one of them). */
   withCalibration(calibration: ValueCalibration): TrainedModel {
-    return new TrainedModel(this.network, { ...this.spec, calibration }, this.training);
+    return new TrainedModel(this.network, { ...this.spec, calibration }, this.training, this.fused);
   }
 
   /** The network's own predictions, before any calibration (what a calibration is fitted on). */
@@ -102,10 +117,9 @@ export class TrainedModel {
     for (let start = 0; start < rows; start += PREDICT_CHUNK) {
       const end = Math.min(rows, start + PREDICT_CHUNK);
       tf.tidy(() => {
-        const output = this.network.apply(
-          tf.tensor2d(x.subarray(start * cols, end * cols), [end - start, cols]),
-        );
-        const out = output as tf.Tensor;
+        const input = tf.tensor2d(x.subarray(start * cols, end * cols), [end - start, cols]);
+        const out =
+          end - start <= FUSED_MAX_ROWS ? this.fused.apply(input) : (this.network.apply(input) as tf.Tensor);
         if (pReturn) {
           const ziln = zilnPredict(out, maxLogMean);
           value.set(ziln.value.dataSync(), start);
@@ -118,9 +132,10 @@ export class TrainedModel {
     return { value, pReturn };
   }
 
-  /** Free the network's weights (tensors are not garbage collected). */
+  /** Free the network's weights and their fused copy (tensors are not garbage collected). */
   dispose(): void {
     this.network.dispose();
+    this.fused.dispose();
   }
 }
 

@@ -1,12 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fitModel } from '../../../lib/model/fit';
 import { InvalidModelError, loadModel, saveModel } from '../../../lib/model/model-io';
 import { BlobNotFoundError, getJson } from '../../../lib/store/blob-store';
 import { FsBlobStore } from '../../../lib/store/fs-store';
-import { syntheticShop } from './synthetic';
+import { QUICK_FIT, syntheticShop } from './synthetic';
 
 const shop = syntheticShop(1500, 11);
 
@@ -20,6 +21,19 @@ describe('saveModel / loadModel', () => {
   afterEach(async () => {
     await rm(root, { recursive: true, force: true });
   });
+
+  /** model.json of a quick fit saved under `m`. */
+  async function savedModelJson(): Promise<{ userDefinedMetadata: { valuecast: { spec: object } } }> {
+    const model = await fitModel(shop.train, undefined, QUICK_FIT);
+    await saveModel(model, store, 'm');
+    model.dispose();
+    const json = await getJson<{ userDefinedMetadata: { valuecast: { spec: object } } }>(
+      store,
+      'm/model.json',
+    );
+    if (!json) throw new Error('saveModel wrote no model.json');
+    return json;
+  }
 
   for (const [architecture, members] of [
     ['ziln', 1],
@@ -95,20 +109,23 @@ describe('saveModel / loadModel', () => {
 
   it('refuses a model.json without the valuecast spec', async () => {
     // Prepare
-    const model = await fitModel(shop.train, undefined, {
-      architecture: 'ziln',
-      seed: 1,
-      epochs: 1,
-      batchSize: 256,
-      learningRate: 0.003,
-      patience: 1,
-    });
-    await saveModel(model, store, 'm');
-    model.dispose();
-    const json = (await getJson<Record<string, unknown>>(store, 'm/model.json')) ?? {};
+    const json = await savedModelJson();
     await store.put('m/model.json', JSON.stringify({ ...json, userDefinedMetadata: {} }));
 
     // Act + Assess
     await expect(loadModel(store, 'm')).rejects.toThrow(InvalidModelError);
+  });
+
+  it('refuses a model.json whose spec describes another ensemble than its network, leaving no tensor', async () => {
+    // Prepare: a single network whose spec claims 2 members.
+    const json = await savedModelJson();
+    json.userDefinedMetadata.valuecast.spec = { ...json.userDefinedMetadata.valuecast.spec, members: 2 };
+    await store.put('m/model.json', JSON.stringify(json));
+    const tensors = tf.memory().numTensors;
+
+    // Act + Assess
+    await expect(loadModel(store, 'm')).rejects.toThrow(/not a valuecast model: .*2 members end in Dense/);
+    await expect(loadModel(store, 'm')).rejects.toThrow(InvalidModelError);
+    expect(tf.memory().numTensors).toBe(tensors);
   });
 });

@@ -1,5 +1,5 @@
 import type { FeatureMatrix, LabelledRows } from '../../../lib/features/feature-matrix';
-import { seededRandom } from '../../../lib/model/fit';
+import { type FitOptions, seededRandom } from '../../../lib/model/fit';
 
 /**
  * Synthetic shop for model tests, BTYD-style: each customer has a Gamma-distributed purchase rate,
@@ -7,6 +7,16 @@ import { seededRandom } from '../../../lib/model/fit';
  * Histories run over `days`; rows are built "as of" a cutoff with the label = spend in the next
  * `horizon` days, so training (earlier cutoff) and test (later cutoff) are out of time like the product.
  */
+/** A one-epoch ZILN fit: enough for tests of what a model does with its weights, not of their quality. */
+export const QUICK_FIT: FitOptions = {
+  architecture: 'ziln',
+  seed: 1,
+  epochs: 1,
+  batchSize: 256,
+  learningRate: 0.003,
+  patience: 1,
+};
+
 export interface SyntheticShop {
   /** Features at `days − 3·horizon`, label in the following horizon. */
   readonly train: LabelledRows;

@@ -1,7 +1,8 @@
 /**
  * Measurements of the network library (lib/model), minutes of CPU:
  *   npx tsx bench/model.ts throughput   # seconds/epoch, wasm vs cpu, 100k × 20
- *   npx tsx bench/model.ts serving      # load time, 1-row latency, 1M-row scoring
+ *   npx tsx bench/model.ts serving      # load time, 1- and 100-row latency, 1M-row scoring
+ *   npx tsx bench/model.ts paths [rows,…]  # fused ensemble vs network.apply, 1…100k rows (FUSED_MAX_ROWS)
  *   npx tsx bench/model.ts compare [customers=20000] [short]  # ZILN vs MSE MLP and variants, out of time
  * `compare` fits on the synthetic rows of the model tests (train / validation / test windows out of time);
  * the whole product on real and generated shops is measured by bench/accuracy.ts.
@@ -10,11 +11,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { evaluateMetrics, returnAuc } from '../lib/evaluate/metrics';
 import type { FeatureMatrix } from '../lib/features/feature-matrix';
 import { defaultFitOptions, type FitOptions, fitModel, seededRandom } from '../lib/model/fit';
+import { FusedEnsemble } from '../lib/model/fused-ensemble';
 import { loadModel, saveModel } from '../lib/model/model-io';
 import { initBackend, startBackend } from '../lib/model/tf-backend';
+import { applyTransforms } from '../lib/model/transforms';
+import type { TrainedModel } from '../lib/model/value-model';
 import { FsBlobStore } from '../lib/store/fs-store';
 import { syntheticShop } from '../test/unit/model/synthetic';
 
@@ -124,49 +129,101 @@ async function compare(): Promise<void> {
   }
 }
 
+/** A model as serving has it: the default fit on a 4000-customer synthetic shop, saved and loaded. */
+async function servedModel(): Promise<{
+  model: TrainedModel;
+  sample: FeatureMatrix;
+  cleanUp: () => Promise<void>;
+}> {
+  const shop = syntheticShop(4000, 5);
+  const fitted = await fitModel(shop.train, shop.validation, defaultFitOptions(shop.train.features.rows));
+  const root = await mkdtemp(path.join(tmpdir(), 'valuecast-measure-'));
+  const store = new FsBlobStore(root);
+  await saveModel(fitted, store, 'm');
+  fitted.dispose();
+  const loadStarted = performance.now();
+  const model = await loadModel(store, 'm');
+  console.log(`loadModel (${model.spec.members} members) ${(performance.now() - loadStarted).toFixed(0)} ms`);
+  return {
+    model,
+    sample: shop.test.features,
+    cleanUp: async () => {
+      model.dispose();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `rows` rows drawn (with repetition) from `sample`'s rows, so their values are realistic. */
+function rowsFrom(sample: FeatureMatrix, rows: number): FeatureMatrix {
+  const { cols } = sample;
+  const values = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const from = r % sample.rows;
+    values.set(sample.values.subarray(from * cols, (from + 1) * cols), r * cols);
+  }
+  return { ...sample, rows, values, customers: new Int32Array(rows) };
+}
+
+/** Median and 99th percentile of `run`'s wall time in ms, after a warm-up. */
+function latency(run: () => void, repeats: number): { p50: number; p99: number } {
+  for (let i = 0; i < Math.min(repeats, 20); i++) run();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now();
+    run();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] as number;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
 async function serving(): Promise<void> {
   const started = performance.now();
   await initBackend();
   console.log(`backend init ${(performance.now() - started).toFixed(0)} ms`);
-  const shop = syntheticShop(4000, 5);
-  const model = await fitModel(shop.train, shop.validation, defaultFitOptions(shop.train.features.rows));
-  const root = await mkdtemp(path.join(tmpdir(), 'valuecast-measure-'));
-  const store = new FsBlobStore(root);
-  await saveModel(model, store, 'm');
-  model.dispose();
-  const loadStarted = performance.now();
-  const loaded = await loadModel(store, 'm');
-  console.log(
-    `loadModel (${loaded.spec.members} members) ${(performance.now() - loadStarted).toFixed(0)} ms`,
-  );
-  const one = {
-    ...shop.test.features,
-    rows: 1,
-    values: shop.test.features.values.slice(0, shop.test.features.cols),
-  };
-  const latencies: number[] = [];
-  for (let i = 0; i < 500; i++) {
-    const t = performance.now();
-    loaded.predict(one);
-    latencies.push(performance.now() - t);
+  const { model, sample, cleanUp } = await servedModel();
+  for (const rows of [1, 100]) {
+    const batch = rowsFrom(sample, rows);
+    const { p50, p99 } = latency(() => model.predict(batch), 500);
+    console.log(`${rows}-row predict p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`);
   }
-  latencies.sort((a, b) => a - b);
-  console.log(`1-row predict p50 ${latencies[250]?.toFixed(2)} ms, p99 ${latencies[495]?.toFixed(2)} ms`);
   const rows = 1_000_000;
   const random = seededRandom(2);
-  const cols = one.cols;
-  const big = { ...one, rows, values: new Float32Array(rows * cols).map(() => random() * 50) };
+  const big = { ...rowsFrom(sample, 1), rows };
   const bigStarted = performance.now();
-  loaded.predict(big);
+  model.predict({ ...big, values: new Float32Array(rows * sample.cols).map(() => random() * 50) });
   console.log(`predict ${rows} rows: ${((performance.now() - bigStarted) / 1000).toFixed(1)} s`);
-  loaded.dispose();
-  await rm(root, { recursive: true, force: true });
+  await cleanUp();
 }
 
-const measurements: Record<string, () => Promise<void>> = { throughput, compare, serving };
+/** Each inference path alone (network output only, no head), per row count: where they cross. */
+async function paths(): Promise<void> {
+  await initBackend();
+  const { model, sample, cleanUp } = await servedModel();
+  const fused = FusedEnsemble.fromNetwork(model.network, model.spec);
+  const counts = (process.argv[3] ?? '1,10,100,300,1000,10000,100000').split(',').map(Number);
+  for (const rows of counts) {
+    const batch = rowsFrom(sample, rows);
+    const x = applyTransforms(model.spec.transforms, batch);
+    const repeats = Math.max(5, Math.min(500, Math.round(200_000 / rows)));
+    const time = (apply: (input: tf.Tensor2D) => tf.Tensor) =>
+      latency(() => tf.tidy(() => apply(tf.tensor2d(x, [rows, batch.cols])).dataSync()), repeats).p50;
+    const viaFused = time((input) => fused.apply(input));
+    const viaLayers = time((input) => model.network.apply(input) as tf.Tensor);
+    console.log(
+      `${String(rows).padStart(6)} rows: fused ${viaFused.toFixed(3)} ms, network.apply ${viaLayers.toFixed(3)} ms (fused/apply ${(viaFused / viaLayers).toFixed(2)})`,
+    );
+  }
+  fused.dispose();
+  await cleanUp();
+}
+
+const measurements: Record<string, () => Promise<void>> = { throughput, compare, serving, paths };
 const run = measurements[process.argv[2] ?? ''];
 if (run) void run();
 else {
-  console.error('usage: npx tsx bench/model.ts throughput|compare|serving');
+  console.error('usage: npx tsx bench/model.ts throughput|compare|serving|paths');
   process.exitCode = 1;
 }

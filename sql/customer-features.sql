@@ -109,33 +109,27 @@ row_stats AS (
   FROM visible
   GROUP BY customer_id
 ),
-latest_country AS (
-  SELECT customer_id, country
+latest_categories AS (
+  -- Each customer's latest non-missing value of each categorical column: rows are ranked newest first
+  -- apart for missing and present values, and rank 1 among the present ones is kept.
+  SELECT
+    customer_id,
+    MAX(CASE WHEN country_rank = 1 THEN country END) AS last_country,
+    MAX(CASE WHEN channel_rank = 1 THEN channel END) AS last_channel
   FROM (
     SELECT
       customer_id,
       country,
-      ROW_NUMBER() OVER (
-        PARTITION BY customer_id ORDER BY ts_ms DESC, source_file DESC, source_line DESC
-      ) AS latest
-    FROM visible
-    WHERE country IS NOT NULL
-  ) ranked
-  WHERE latest = 1
-),
-latest_channel AS (
-  SELECT customer_id, channel
-  FROM (
-    SELECT
-      customer_id,
       channel,
       ROW_NUMBER() OVER (
-        PARTITION BY customer_id ORDER BY ts_ms DESC, source_file DESC, source_line DESC
-      ) AS latest
+        PARTITION BY customer_id, country IS NULL ORDER BY ts_ms DESC, source_file DESC, source_line DESC
+      ) AS country_rank,
+      ROW_NUMBER() OVER (
+        PARTITION BY customer_id, channel IS NULL ORDER BY ts_ms DESC, source_file DESC, source_line DESC
+      ) AS channel_rank
     FROM visible
-    WHERE channel IS NOT NULL
   ) ranked
-  WHERE latest = 1
+  GROUP BY customer_id
 )
 SELECT
   r.customer_id,
@@ -166,11 +160,10 @@ SELECT
   (r.as_of_ms - r.first_ms) / r.day_ms AS days_since_first,
   d.first_day_spend,
   COALESCE(d.repeat_day_mean_spend, 0) AS repeat_day_mean_spend,
-  lc.country AS last_country,
-  lh.channel AS last_channel
+  c.last_country,
+  c.last_channel
 FROM row_stats r
 JOIN day_stats d ON d.customer_id = r.customer_id
 JOIN order_stats o ON o.customer_id = r.customer_id
-LEFT JOIN latest_country lc ON lc.customer_id = r.customer_id
-LEFT JOIN latest_channel lh ON lh.customer_id = r.customer_id
+JOIN latest_categories c ON c.customer_id = r.customer_id
 ORDER BY r.customer_id

@@ -1,5 +1,5 @@
 import { createReadStream, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,6 +143,36 @@ describe('sql/customer-features.sql', () => {
       expect(differences(table, features, asOf, sql)).toEqual([]);
     }
   }, 60_000);
+
+  it('takes the latest non-missing category, ties broken by file then line, as computeFeatures does', async () => {
+    // Prepare: countries and channels change, go missing, and tie at one timestamp within and across files.
+    const dir = await mkdtemp(path.join(tmpdir(), 'valuecast-sql-categories-'));
+    try {
+      const header = 'customer_id,date,amount,order_id,country,channel\n';
+      await writeFile(
+        path.join(dir, 'a.csv'),
+        `${header}A,2024-01-01,10,o1,FR,web\nA,2024-02-01,20,o2,DE,\nA,2024-03-01,5,o3,,app\n` +
+          `B,2024-01-05,7,o4,ES,web\nB,2024-01-05,8,o5,NL,store\nC,2024-02-10,9,o6,,\n`,
+      );
+      await writeFile(path.join(dir, 'b.csv'), `${header}B,2024-01-05,3,o7,IT,\nA,2024-02-15,-4,o2,,web\n`);
+      await ingestAll(store, 'categories', [dir]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const table = await loadNormalizedTransactions(store, 'categories');
+    const asOf = Date.UTC(2024, 3, 1);
+    // Act
+    const features = computeFeatures(table, asOf);
+    const sql = await sqlFeatures(store, 'categories', asOf);
+    // Assess
+    const last = (id: string) => [sql.get(id)?.last_country, sql.get(id)?.last_channel];
+    expect([last('A'), last('B'), last('C')]).toEqual([
+      ['DE', 'app'],
+      ['IT', 'store'],
+      [null, null],
+    ]);
+    expect(differences(table, features, asOf, sql)).toEqual([]);
+  });
 
   it('equals computeFeatures on CDNOW (no order ids: an order is a day)', async () => {
     // Prepare

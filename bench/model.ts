@@ -3,6 +3,7 @@
  *   npx tsx bench/model.ts throughput   # seconds/epoch, wasm vs cpu, 100k × 20
  *   npx tsx bench/model.ts serving      # load time, 1- and 100-row latency, 1M-row scoring
  *   npx tsx bench/model.ts paths [rows,…]  # fused ensemble vs network.apply, 1…100k rows (FUSED_MAX_ROWS)
+ *   npx tsx bench/model.ts request <model-dir> <data file> [asOf]  # POST /predict's in-process work
  *   npx tsx bench/model.ts compare [customers=20000] [short]  # ZILN vs MSE MLP and variants, out of time
  * `compare` fits on the synthetic rows of the model tests (train / validation / test windows out of time);
  * the whole product on real and generated shops is measured by bench/accuracy.ts.
@@ -14,13 +15,17 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { evaluateMetrics, returnAuc } from '../lib/evaluate/metrics';
 import type { FeatureMatrix } from '../lib/features/feature-matrix';
+import { loadInputFiles } from '../lib/ingest/load-customer-table';
 import { defaultFitOptions, type FitOptions, fitModel, seededRandom } from '../lib/model/fit';
 import { FusedEnsemble } from '../lib/model/fused-ensemble';
 import { loadModel, saveModel } from '../lib/model/model-io';
 import { initBackend, startBackend } from '../lib/model/tf-backend';
 import { applyTransforms } from '../lib/model/transforms';
 import type { TrainedModel } from '../lib/model/value-model';
+import { predictCustomers, predictRequestSchema } from '../lib/serving/predict-request';
+import { loadServingModel } from '../lib/serving/serving-model';
 import { FsBlobStore } from '../lib/store/fs-store';
+import { readChampion } from '../lib/training/champion';
 import { syntheticShop } from '../test/unit/model/synthetic';
 
 async function throughput(): Promise<void> {
@@ -220,10 +225,49 @@ async function paths(): Promise<void> {
   await cleanUp();
 }
 
-const measurements: Record<string, () => Promise<void>> = { throughput, compare, serving, paths };
+/**
+ * The in-process work of `POST /predict` for 1 and 100 customers of `<data file>` (a transaction log):
+ * body parse and validation, features, the champion of `<model-dir>` (written by `valuecast train`),
+ * the response JSON. No HTTP: bench/serving.ts measures the whole request on the local stack.
+ */
+async function request(): Promise<void> {
+  const [modelDir, dataFile, asOf] = process.argv.slice(3);
+  if (!modelDir || !dataFile)
+    throw new Error('usage: npx tsx bench/model.ts request <model-dir> <data file> [asOf]');
+  await initBackend();
+  const store = new FsBlobStore(modelDir);
+  const champion = await readChampion(store, 'default');
+  if (!champion) throw new Error(`${modelDir} has no champion for dataset "default"`);
+  const served = await loadServingModel(store, 'default', champion.pointer.version);
+  const input = await loadInputFiles([dataFile]);
+  if (input.kind !== 'transactions') throw new Error(`${dataFile} is not a transaction log`);
+  const { table } = input;
+  const customers = table.customerIds.slice(0, 100).map((id) => ({ id, transactions: [] as object[] }));
+  for (let i = 0; i < table.length; i++) {
+    const customer = customers[table.customer[i] as number];
+    customer?.transactions.push({
+      date: new Date(table.time[i] as number).toISOString(),
+      amount: table.amount[i] as number,
+    });
+  }
+  const schema = predictRequestSchema({ maxCustomers: 100, maxTransactionsPerCustomer: 100_000 });
+  for (const count of [1, 100]) {
+    const body = JSON.stringify({ asOf, customers: customers.slice(0, count) });
+    const { p50, p99 } = latency(
+      () => JSON.stringify(predictCustomers(served, schema.parse(JSON.parse(body)))),
+      1000,
+    );
+    console.log(
+      `${count} customer(s), ${served.model.spec.members} member(s): p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms`,
+    );
+  }
+  served.model.dispose();
+}
+
+const measurements: Record<string, () => Promise<void>> = { throughput, compare, serving, paths, request };
 const run = measurements[process.argv[2] ?? ''];
 if (run) void run();
 else {
-  console.error('usage: npx tsx bench/model.ts throughput|compare|serving|paths');
+  console.error('usage: npx tsx bench/model.ts throughput|compare|serving|paths|request');
   process.exitCode = 1;
 }

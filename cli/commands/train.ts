@@ -27,7 +27,9 @@ Fits the model on every transaction up to and including --as-of (default: the la
 evaluates it out of time on the last --horizon days against the baselines and the current champion, and
 writes <model-dir>/models/<dataset>/<version>/{model.json,weights.bin,meta.json,predictions.csv,report.html}. The
 champion pointer <model-dir>/models/<dataset>/champion.json moves only if the new model is not worse.
-The model directory has the bucket's layout, so it can be copied to s3://<bucket>/ as is.
+The model directory has the bucket's layout, so it can be copied to s3://<bucket>/ as is. report.html
+(printed at the end) is the model report: gain curve, deciles and metrics against the baselines, data
+quality; it opens in a browser with no network.
 
 A labelled customer table (one row per customer with a label column such as Future_Value) trains
 directly on its label: evaluated on a seeded random holdout of its rows (it has no time axis), dates
@@ -184,5 +186,6 @@ function formatSummary(
       ? `promoted ${result.version}: ${result.reason}`
       : `NOT promoted ${result.version}: ${result.reason} (the champion stays ${meta.promotion.previousChampion})`,
     `artifacts: ${path.join(modelDir, result.prefix)}/{model.json,weights.bin,meta.json,predictions.csv,report.html}`,
+    `report: ${path.join(modelDir, result.reportKey)}`,
   ].join('\n');
 }

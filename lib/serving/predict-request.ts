@@ -3,7 +3,11 @@ import { computeFeatures } from '../features/compute-features';
 import { CustomerFeatureError, encodeCustomerRows } from '../features/customer-table-features';
 import { TransactionTableBuilder } from '../ingest/transaction-table';
 import type { ValuePrediction } from '../model/value-model';
-import { type CustomerTableModelMeta, isCustomerTableMeta } from '../training/train-customer-table';
+import {
+  type CustomerTableModelMeta,
+  isCustomerTableMeta,
+  type TransactionModelMeta,
+} from '../training/artifacts';
 import { ApiError } from './api-error';
 import { decileOf } from './batch-scores';
 import type { ServingModel } from './serving-model';
@@ -23,7 +27,10 @@ const isoTime = z
   .regex(ISO_INSTANT, 'is not an ISO date (YYYY-MM-DD) or instant with a zone')
   .transform((text, context) => {
     const time = Date.parse(text);
-    if (Number.isNaN(time)) context.addIssue({ code: 'custom', message: 'is not a real date' });
+    // Date.parse rolls impossible days over (2021-02-30 → 2 March): the written day must exist.
+    const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+    if (Number.isNaN(time) || new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day)
+      context.addIssue({ code: 'custom', message: 'is not a real date' });
     return time;
   });
 
@@ -104,9 +111,6 @@ export interface PredictResponse {
   asOf: string;
   predictions: Prediction[];
 }
-
-/** meta.json of a model trained on transactions. */
-type TransactionModelMeta = Exclude<ServingModel['meta'], CustomerTableModelMeta>;
 
 /**
  * Predict each posted customer's value with the served model, from what it reads: posted transactions

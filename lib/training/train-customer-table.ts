@@ -33,12 +33,6 @@ import { phaseTimer, publishVersion, recordedChampion, roundSeconds, trainingMet
 import type { ScoredCustomers } from './predictions-csv';
 import { MODEL_SYSTEM, SEED_MLP_SYSTEM, type TrainingPhase, type TrainingProgress } from './train-dataset';
 
-/**
- * meta.json's types live in artifacts.ts; re-exported here for the serving and train-Lambda modules that
- * import them from this file (lib/serving, functions/train.ts), until they import from artifacts.ts.
- */
-export { type CustomerTableModelMeta, isCustomerTableMeta } from './artifacts';
-
 /** The seed's least squares, here on every encoded column of the table. */
 export const LINEAR_SYSTEM = 'linear';
 /** Fewer labelled rows than this cannot give a holdout worth evaluating on. */

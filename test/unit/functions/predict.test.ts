@@ -153,6 +153,11 @@ describe('predict handler', () => {
       'customers.0.transactions.0.date',
     ],
     [
+      'a day that does not exist',
+      { dataset: 'shop', customers: [{ id: 'c1', transactions: [{ date: '2011-02-30', amount: 1 }] }] },
+      'customers.0.transactions.0.date',
+    ],
+    [
       'an unknown field',
       { dataset: 'shop', customers: [{ id: 'c1', transactions: [], note: 'x' }] },
       'customers.0',

@@ -67,6 +67,8 @@ describe('npm run package', () => {
       ['valuecast-dev-train', 'nodejs22.x', { 'Fn::GetAtt': ['TrainRole', 'Arn'] }],
       ['valuecast-dev-predict', 'nodejs22.x', { 'Fn::GetAtt': ['PredictRole', 'Arn'] }],
     ]);
+    // Ingestion builds its outputs in /tmp: the preprocess function gets more than the 512 MB default.
+    expect(functions[0]?.Properties.EphemeralStorage).toEqual({ Size: 4096 });
     expect(s3Grants(template, 'PreprocessRole').sort()).toEqual(
       [
         's3:ListBucket (bucket)',

@@ -25,6 +25,14 @@ export interface GammaGammaFit {
   customers: number;
   /** Repeat buyers the likelihood was maximised on, when fewer than `customers` (a seeded random sample). */
   sampleSize?: number;
+  /**
+   * Set when the fit converged at the cap on q (`MAX_Q`): spend per order hardly varies between customers,
+   * the likelihood keeps improving as q and γ grow together towards a point-mass ν, and the fit stopped at
+   * the cap. Predictions are then ≈ the population mean spend pγ/(q−1) (which has converged) for everybody.
+   */
+  boundary?: string;
+  /** Calls of the likelihood over both optimiser runs: what the fit cost (absent on fits saved before it was). */
+  evaluations?: number;
 }
 
 /**
@@ -34,6 +42,16 @@ export interface GammaGammaFit {
 export const GAMMA_GAMMA_SAMPLE_SIZE = 30_000;
 /** Per Nelder-Mead run (two runs per fit). */
 const MAX_ITERATIONS = 2000;
+/**
+ * Cap on q, the shape of the spend-rate distribution ν ~ Gamma(q, γ): ν's coefficient of variation is 1/√q,
+ * so at the cap customers' spend rates differ by 1%. Without it, homogeneous spend (the likelihood's
+ * supremum is at q, γ → ∞ with γ/q fixed) walks the optimiser to q ≈ 1e6–1e8 and out of iterations: past
+ * q ≈ 1e5 the likelihood's large terms (n·q·ln γ) cancel to float noise above the optimiser's tolerance.
+ * At the cap a customer's own mean gets weight p·x/(p·x + q − 1) < 1% for p·x < 100, so predictions are
+ * within 1% of the unbounded optimum's (the population mean spend for everybody).
+ */
+export const MAX_Q = 1e4;
+const MAX_LOG_Q = Math.log(MAX_Q);
 
 /**
  * Fits Gamma-Gamma by maximum likelihood on repeat buyers (x > 0) whose mean repeat spend is positive
@@ -65,6 +83,7 @@ export function fitGammaGamma(
     }
   }
   const fallbackMeanSpend = xs.length > 0 ? mean(ms) : positiveMean(fallbackSpend);
+  let evaluations = 0;
   const fallback = (reason: string, params: GammaGammaParams = { p: 1, q: 2, gamma: 1 }): GammaGammaFit => ({
     params,
     converged: false,
@@ -72,34 +91,52 @@ export function fitGammaGamma(
     fallbackMeanSpend,
     logLikelihood: Number.NaN,
     customers: xs.length,
+    evaluations,
   });
   if (xs.length < 2) return fallback(`only ${xs.length} repeat buyer(s) with positive spend`);
 
   const sample = seededSample(xs.length, GAMMA_GAMMA_SAMPLE_SIZE);
-  const negativeLogLikelihood = repeatSpendLikelihood(
+  const likelihood = repeatSpendLikelihood(
     sample.map((i) => xs[i] as number),
     sample.map((i) => ms[i] as number),
   );
+  // The search runs over (ln p, ln q, ln γ/q): with homogeneous spend the likelihood's ridge (γ/q fixed,
+  // q → ∞) then lies along one axis, which the simplex follows in a few expansions. Beyond the cap on q the
+  // likelihood is held at the cap's and a quadratic penalty added, so the minimum is smooth and just past it.
+  const negativeLogLikelihood = ([logP, logQ, logGammaPerQ]: number[]): number => {
+    const cappedLogQ = Math.min(logQ as number, MAX_LOG_Q);
+    const excess = (logQ as number) - cappedLogQ;
+    return likelihood([logP as number, cappedLogQ, (logGammaPerQ as number) + cappedLogQ]) + excess * excess;
+  };
   // Start from a moment-like guess: mean spend ≈ pγ/(q−1) with p = 1, q = 2.
-  let result = nelderMead(negativeLogLikelihood, [0, Math.log(2), Math.log(fallbackMeanSpend)], {
+  let result = nelderMead(negativeLogLikelihood, [0, Math.log(2), Math.log(fallbackMeanSpend / 2)], {
     initialStep: 1,
     maxIterations: MAX_ITERATIONS,
   });
+  evaluations += result.evaluations;
   result = nelderMead(negativeLogLikelihood, result.x, { initialStep: 0.1, maxIterations: MAX_ITERATIONS });
-  const [p, q, gamma] = result.x.map(Math.exp) as [number, number, number];
-  const params = { p, q, gamma };
+  evaluations += result.evaluations;
+  const [logP, logQ, logGammaPerQ] = result.x as [number, number, number];
+  const p = Math.exp(logP);
+  const q = Math.exp(Math.min(logQ, MAX_LOG_Q));
+  const gammaPerQ = Math.exp(logGammaPerQ);
+  const params = { p, q, gamma: gammaPerQ * q };
   if (!Number.isFinite(result.value)) return fallback('the log-likelihood is not finite anywhere searched');
   if (!result.converged) return fallback('the optimiser did not converge', params);
   if (!(q > 1)) return fallback(`q = ${q.toFixed(3)} ≤ 1: the population mean spend is infinite`, params);
-  if (![p, q, gamma].every((v) => Number.isFinite(v) && v > 0 && v < 1e12))
+  if (![p, q, params.gamma].every((v) => Number.isFinite(v) && v > 0 && v < 1e12))
     return fallback('the optimum lies at a boundary (a parameter went to 0 or infinity)', params);
   return {
     params,
     converged: true,
     fallbackMeanSpend,
-    logLikelihood: -result.value,
+    logLikelihood: -likelihood([logP, Math.log(q), Math.log(params.gamma)]),
     customers: xs.length,
     ...(sample.length < xs.length ? { sampleSize: sample.length } : {}),
+    ...(logQ >= MAX_LOG_Q
+      ? { boundary: `q reached its cap ${MAX_Q}: spend per order is homogeneous across customers` }
+      : {}),
+    evaluations,
   };
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { expectedOrderValue, fitGammaGamma } from '../../../lib/model/gamma-gamma';
+import { Random } from '../../../lib/generate/random';
+import { expectedOrderValue, fitGammaGamma, MAX_Q } from '../../../lib/model/gamma-gamma';
 import { cdnowSampleCalibration } from './cdnow-sample';
 
 describe('fitGammaGamma', () => {
@@ -34,6 +35,40 @@ describe('fitGammaGamma', () => {
     expect(bigSpender).toBeLessThan(10 * population);
   });
 
+  it('stops at the cap on q, and says so, when spend per order is the same for every customer', () => {
+    // Prepare: every order ~ Gamma(3, scale 20), the same for all customers, so the likelihood's supremum is
+    // at q, γ → ∞ where every prediction is the pooled mean order value.
+    const [frequency, spend] = homogeneousSpendSample();
+    let orders = 0;
+    let total = 0;
+    frequency.forEach((x, i) => {
+      orders += x;
+      total += x * (spend[i] as number);
+    });
+    const pooledMean = total / orders;
+
+    // Act
+    const fit = fitGammaGamma(frequency, spend);
+
+    // Assess: converged at the boundary in a few hundred likelihood calls (two runs of 2,000 iterations
+    // each without the cap), and predictions within 1% of the unbounded optimum's.
+    expect(fit.converged).toBe(true);
+    expect(fit.boundary).toMatch(/homogeneous/);
+    expect(fit.params.q).toBeCloseTo(MAX_Q, 6);
+    expect(fit.evaluations).toBeLessThan(1500);
+    for (const [x, m] of [
+      [0, 0],
+      [1, 0.5 * pooledMean],
+      [12, 2 * pooledMean],
+    ] as const) {
+      expect(Math.abs(expectedOrderValue(fit, x, m) / pooledMean - 1)).toBeLessThan(0.01);
+    }
+  });
+
+  it('reports no boundary when customers differ in spend', () => {
+    expect(fitGammaGamma(...spendSample()).boundary).toBeUndefined();
+  });
+
   it('falls back to mean spends, and says why, when nobody repeats', () => {
     // Act
     const fit = fitGammaGamma([0, 0, 0], [0, 0, 0], [10, 20, 30]);
@@ -66,6 +101,21 @@ function spendSample(): [number[], number[]] {
   for (let i = 0; i < 200; i++) {
     frequency.push(1 + (i % 7));
     spend.push(20 + ((i * 37) % 97) + (i % 5) * 15);
+  }
+  return [frequency, spend];
+}
+
+/** 3,000 repeat buyers (1–12 repeat orders) whose orders all come from one Gamma(3, scale 20) (seeded). */
+function homogeneousSpendSample(): [number[], number[]] {
+  const random = new Random(7);
+  const frequency: number[] = [];
+  const spend: number[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const x = 1 + random.int(12);
+    let sum = 0;
+    for (let k = 0; k < x; k++) sum += random.gamma(3, 20);
+    frequency.push(x);
+    spend.push(sum / x);
   }
   return [frequency, spend];
 }

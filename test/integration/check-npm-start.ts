@@ -35,7 +35,7 @@ export async function checkNpmStart(timeoutMs = 180_000): Promise<void> {
     const outcome = await Promise.race([
       ready.then(() => 'ready' as const),
       exited.then(() => 'exited' as const),
-      sleep(timeoutMs).then(() => 'timeout' as const),
+      sleep(timeoutMs, undefined, { ref: false }).then(() => 'timeout' as const),
     ]);
     if (outcome !== 'ready')
       throw fail(outcome === 'exited' ? 'exited before it was ready' : 'was not ready in time');
@@ -46,7 +46,8 @@ export async function checkNpmStart(timeoutMs = 180_000): Promise<void> {
   } finally {
     if (child.exitCode === null) process.kill(-(child.pid as number), 'SIGINT');
   }
-  if ((await Promise.race([exited.then(() => true), sleep(30_000).then(() => false)])) === false) {
+  const stopped = await Promise.race([exited.then(() => true), sleep(30_000, false, { ref: false })]);
+  if (!stopped) {
     process.kill(-(child.pid as number), 'SIGKILL');
     throw fail('did not stop within 30 s of Ctrl-C');
   }

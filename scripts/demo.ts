@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,12 +33,23 @@ async function main(): Promise<void> {
     : await sampleShop(scratch, values.customers);
 
   const running = await localStackAnswers();
+  // The stack's own output (serverless offline, every function call) would bury the summary: to a log file.
+  const stackLog = path.join(os.tmpdir(), 'valuecast-demo-stack.log');
   step(
-    `${running ? 'using the local stack already running' : 'starting the local stack'} (S3 ${localStack.s3Endpoint}, API ${localStack.apiUrl})`,
+    running
+      ? `using the local stack already running (S3 ${localStack.s3Endpoint}, API ${localStack.apiUrl})`
+      : `starting the local stack (S3 ${localStack.s3Endpoint}, API ${localStack.apiUrl}; its output: ${stackLog})`,
   );
-  const stack = running ? undefined : await startLocalStack({ s3Directory: path.join(scratch, 's3') });
+  const log = running ? undefined : createWriteStream(stackLog);
+  const stack = log
+    ? await startLocalStack({
+        s3Directory: path.join(scratch, 's3'),
+        onOutput: (line) => log.write(`${line}\n`),
+      })
+    : undefined;
   const stop = async () => {
     await stack?.stop();
+    log?.end();
     await rm(scratch, { recursive: true, force: true });
   };
   process.once('SIGINT', () => {

@@ -24,6 +24,11 @@ export interface ValueModelOptions {
   calibrate?: boolean;
   /** Most labelled windows stacked (features at asOf−H, asOf−2H, …); default {@link MAX_WINDOWS}. */
   maxWindows?: number;
+  /**
+   * Above this many labelled rows (all stacked windows) the networks learn from a seeded sample of customers;
+   * default {@link MAX_NETWORK_ROWS}.
+   */
+  maxNetworkRows?: number;
   onEpoch?: (log: EpochLog) => void;
   onProgress?: (message: string) => void;
 }
@@ -46,8 +51,29 @@ export interface ValueModelFit {
   validationWindow: number;
   /** What the holdout chose (absent when the history was too small to hold customers out). */
   holdout?: { rows: number; blendWeight: number; bestEpoch: number };
+  /** Present when the labelled rows exceeded the cap and the networks learnt from a customer sample. */
+  sample?: CustomerSampleSummary;
 }
 
+/** How many customers (and their labelled rows) a capped fit kept, of how many. */
+export interface CustomerSampleSummary {
+  customers: number;
+  ofCustomers: number;
+  rows: number;
+  ofRows: number;
+}
+
+/**
+ * Most labelled rows (training + held out, all stacked windows) a network learns from; above it, a seeded
+ * sample of customers with all their windows, ≈ this many rows. Chosen from the cost of an epoch: at 1M
+ * customers (2.1M labelled rows; `bench/training.ts write-parquet --customers 1000000 --lines-scale 2.5` then
+ * `train-stored`) an epoch took ≈ 41 s wall on 1.68M training rows (batch 1024, one core), and a training
+ * fits three networks (evaluation model and seed MLP, production fit; ≈ 40 epochs in all): 1,800 CPU-s,
+ * twice the train Lambda's 15 minutes. At 500k rows (400k training) an epoch is ≈ 10 s, ≈ 400 s for the
+ * three networks, leaving the rest of 600 s for load, features and scoring. Every BRIEF dataset (CDNOW
+ * 23.6k customers, Online Retail 4.4k) is far below it and fits on all its rows.
+ */
+export const MAX_NETWORK_ROWS = 500_000;
 /** Stack at most this many labelled windows: older behaviour helps less than it costs. */
 export const MAX_WINDOWS = 3;
 /** An older window joins the stack only with at least this share of the most recent window's customers. */
@@ -77,7 +103,8 @@ export const BLEND_COLUMN = 'bgnbd_gg_expected_spend';
  * by the backtest alike. No transaction at or after `asOf` is read (the table is cut there first).
  * 1. Labelled windows: features at asOf−H (labels in [asOf−H, asOf)), plus older windows asOf−2H, … while
  *    they hold at least half as many customers as the most recent one (young shops have few).
- * 2. A seeded 20% of CUSTOMERS (all their windows) is held out; the network trains on the rest and
+ * 2. Above {@link MAX_NETWORK_ROWS} labelled rows, a seeded sample of customers (all their windows) is
+ *    kept. A seeded 20% of CUSTOMERS (all their windows) is held out; the network trains on the rest and
  *    early-stops on the held-out rows' loss.
  * 3. On the held-out rows (all stacked windows, the same mix of periods the network learnt from: on
  *    CDNOW, calibrating on the most recent window alone chased that summer quarter's level and
@@ -108,8 +135,17 @@ export async function fitValueModel(
   const base: FitOptions = { ...defaultFitOptions(stacked.rows.features.rows), ...options.fit };
   const calibrate = options.calibrate ?? base.architecture === 'ziln';
   const seed = base.seed;
-  const split =
-    stacked.rows.features.rows >= MIN_ROWS_FOR_HOLDOUT ? splitByCustomer(stacked.rows, seed) : undefined;
+  const sampled = sampleCustomers(stacked.rows, options.maxNetworkRows ?? MAX_NETWORK_ROWS, seed);
+  const labelled = sampled?.rows ?? stacked.rows;
+  if (sampled) {
+    const { summary } = sampled;
+    progress(
+      `networks learn from a sample of ${summary.customers.toLocaleString('en')} of ` +
+        `${summary.ofCustomers.toLocaleString('en')} customers (${summary.rows.toLocaleString('en')} of ` +
+        `${summary.ofRows.toLocaleString('en')} labelled rows)`,
+    );
+  }
+  const split = labelled.features.rows >= MIN_ROWS_FOR_HOLDOUT ? splitByCustomer(labelled, seed) : undefined;
   const result = {
     featureSpec: scoring.spec,
     scoring,
@@ -117,11 +153,12 @@ export async function fitValueModel(
     horizonDays,
     trainWindows: stacked.windows.map((w) => w.asOf),
     validationWindow: asOf - horizonDays * DAY_MS,
+    ...(sampled && { sample: sampled.summary }),
   };
   if (!split) {
-    progress(`fitting on all ${stacked.rows.features.rows} rows (too few to hold customers out)`);
+    progress(`fitting on all ${labelled.features.rows} rows (too few to hold customers out)`);
     const epochs = Math.min(base.epochs, EPOCHS_WITHOUT_HOLDOUT);
-    const model = await fitModel(stacked.rows, undefined, { ...base, epochs, onEpoch: options.onEpoch });
+    const model = await fitModel(labelled, undefined, { ...base, epochs, onEpoch: options.onEpoch });
     return { ...result, model };
   }
   const fitOptions: FitOptions = {
@@ -262,11 +299,45 @@ interface CustomerSplit {
   heldOut: Uint8Array;
 }
 
+/**
+ * Rows of a seeded share (maxRows / rows) of customers, every window of a kept customer with it, in the
+ * rows' order; undefined when the rows are within `maxRows`.
+ */
+export function sampleCustomers(
+  rows: LabelledRows,
+  maxRows: number,
+  seed: number,
+): { rows: LabelledRows; summary: CustomerSampleSummary } | undefined {
+  const { features } = rows;
+  if (features.rows <= maxRows) return undefined;
+  const maxCustomer = largestCustomer(features.customers);
+  const random = seededRandom(seed ^ 0x5a4b1e);
+  const share = maxRows / features.rows;
+  const kept = new Uint8Array(maxCustomer + 1);
+  for (let c = 0; c <= maxCustomer; c++) kept[c] = random() < share ? 1 : 0;
+  const present = new Uint8Array(maxCustomer + 1);
+  const picks: number[] = [];
+  for (let r = 0; r < features.rows; r++) {
+    const c = features.customers[r] as number;
+    present[c] = 1;
+    if (kept[c]) picks.push(r);
+  }
+  let customers = 0;
+  let ofCustomers = 0;
+  for (let c = 0; c <= maxCustomer; c++) {
+    ofCustomers += present[c] as number;
+    customers += (present[c] as number) & (kept[c] as number);
+  }
+  return {
+    rows: pickRows(rows, picks),
+    summary: { customers, ofCustomers, rows: picks.length, ofRows: features.rows },
+  };
+}
+
 /** A seeded share of customers, all of whose windows go to the holdout: no customer is on both sides. */
 function splitByCustomer(rows: LabelledRows, seed: number): CustomerSplit {
   const { features } = rows;
-  let maxCustomer = 0;
-  for (const c of features.customers) maxCustomer = Math.max(maxCustomer, c);
+  const maxCustomer = largestCustomer(features.customers);
   const random = seededRandom(seed ^ 0x5eed);
   const heldOut = new Uint8Array(maxCustomer + 1);
   for (let c = 0; c <= maxCustomer; c++) heldOut[c] = random() < HOLDOUT_SHARE ? 1 : 0;
@@ -279,6 +350,12 @@ function splitByCustomer(rows: LabelledRows, seed: number): CustomerSplit {
     holdout: pickRows(rows, holdoutRows),
     heldOut,
   };
+}
+
+function largestCustomer(customers: Int32Array): number {
+  let largest = 0;
+  for (const c of customers) largest = Math.max(largest, c);
+  return largest;
 }
 
 function pickRows(rows: LabelledRows, picks: readonly number[]): LabelledRows {

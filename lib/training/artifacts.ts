@@ -81,6 +81,8 @@ export interface TransactionModelMeta extends ModelMetaBase {
   /** As-of instants of the windows the network learned on and early-stopped on (ISO). */
   trainWindows: string[];
   earlyStoppingWindow: string;
+  /** Present when the networks learnt from a customer sample (labelled rows above MAX_NETWORK_ROWS). */
+  networkSample?: { customers: number; ofCustomers: number; rows: number; ofRows: number };
   rows: { transactions: number; customers: number; scored: number };
   /** Out-of-time evaluation: every system fitted on data before `window.from`, judged on [from, to). */
   evaluation: EvaluationBase & { window: { from: string; to: string } };

@@ -211,6 +211,7 @@ export async function trainDataset(
       featureNames: [...production.model.featureNames],
       featureSpec: production.featureSpec,
       trainWindows: production.trainWindows.map((t) => new Date(t).toISOString()),
+      networkSample: production.sample,
       earlyStoppingWindow: new Date(production.validationWindow).toISOString(),
       ...trainingMeta(production.model),
       rows: {

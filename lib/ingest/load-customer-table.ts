@@ -1,16 +1,12 @@
-import { createReadStream } from 'node:fs';
 import { parquetMetadata, parquetRead } from 'hyparquet';
 import type { BlobStore } from '../store/blob-store';
-import { type IngestReport, ingestCore, type RowConsumer } from './ingest-core';
+import type { IngestReport, RowConsumer } from './ingest-core';
 import {
-  expandInputPaths,
+  ingestLocalFiles,
   type LoadOptions,
   loadTransactionsFromFiles,
   NOT_TRANSACTIONS,
-  SourceFailedError,
-  sourceNameOf,
 } from './load-files';
-import { countSharedAcross } from './row-hashes';
 import { type CustomerColumnType, type FileLayout, type InputKind, UnusableInputError } from './sniff';
 import type { TransactionTable } from './transaction-table';
 
@@ -152,61 +148,40 @@ export async function loadCustomerTableFromFiles(
   options: LoadOptions = {},
 ): Promise<{ table: CustomerTable | undefined; reports: IngestReport[] }> {
   const builder = new CustomerTableBuilder();
-  const reports: IngestReport[] = [];
-  const hashLists: Float64Array[] = [];
-  for (const file of await expandInputPaths(paths)) {
-    const started = performance.now();
-    const before = builder.length;
-    let columns: ReturnType<typeof layoutColumns> | undefined;
-    const row: (number | string | null)[] = [];
-    const consumer: RowConsumer = {
-      begin(layout) {
-        if (layout.kind !== 'customer-table')
-          throw new UnusableInputError(
-            'not_a_customer_table',
-            'this file is a transaction log, not a customer table (one row per customer with a label column)',
+  const reports = await ingestLocalFiles(
+    paths,
+    options,
+    () => builder.length,
+    (file) => {
+      let columns: ReturnType<typeof layoutColumns> | undefined;
+      const row: (number | string | null)[] = [];
+      const consumer: RowConsumer = {
+        begin(layout) {
+          if (layout.kind !== 'customer-table')
+            throw new UnusableInputError(
+              'not_a_customer_table',
+              'this file is a transaction log, not a customer table (one row per customer with a label column)',
+            );
+          columns = layoutColumns(layout);
+          builder.begin(
+            file,
+            layout.columnNames[columns.idAt] as string,
+            layout.columnNames[columns.labelAt] as string,
+            columns.inputs,
           );
-        columns = layoutColumns(layout);
-        builder.begin(
-          file,
-          layout.columnNames[columns.idAt] as string,
-          layout.columnNames[columns.labelAt] as string,
-          columns.inputs,
-        );
-      },
-      transaction() {},
-      customerRow(values) {
-        const c = columns as NonNullable<typeof columns>;
-        row.length = 0;
-        for (const input of c.inputs) row.push(values[input.at] ?? null);
-        builder.add(file, values[c.idAt] as string, values[c.labelAt] as number, row);
-      },
-      reject() {},
-    };
-    const { report, rowHashes } = await ingestCore(
-      {
-        open: async () => createReadStream(file),
-        mapping: options.columns,
-        onProgress: options.onProgress && ((rows, bytes) => options.onProgress?.(rows, bytes, file)),
-      },
-      consumer,
-    );
-    const full: IngestReport = {
-      dataset: 'local',
-      source: sourceNameOf(file),
-      sourceKey: file,
-      ...report,
-      outputs: {},
-      durationMs: Math.round(performance.now() - started),
-    };
-    if (builder.length !== before && full.status !== 'ok') throw new SourceFailedError(full);
-    reports.push(full);
-    hashLists.push(full.status === 'ok' ? rowHashes : new Float64Array(0));
-  }
-  countSharedAcross(hashLists).forEach((shared, i) => {
-    const report = reports[i];
-    if (report) report.duplicateRows.acrossFiles = shared;
-  });
+        },
+        transaction() {},
+        customerRow(values) {
+          const c = columns as NonNullable<typeof columns>;
+          row.length = 0;
+          for (const input of c.inputs) row.push(values[input.at] ?? null);
+          builder.add(file, values[c.idAt] as string, values[c.labelAt] as number, row);
+        },
+        reject() {},
+      };
+      return consumer;
+    },
+  );
   return { table: builder.build(), reports };
 }
 

@@ -59,14 +59,13 @@ export async function loadTransactionsFromFiles(
   options: LoadOptions = {},
 ): Promise<{ table: TransactionTable; reports: IngestReport[] }> {
   const builder = new TransactionTableBuilder(1 << 16);
-  const reports: IngestReport[] = [];
-  const hashLists: Float64Array[] = [];
   const input: TransactionInput = { customerId: '', time: 0, amount: 0, orderId: undefined, categories: {} };
   const categories = input.categories as Record<string, string | undefined>;
-  for (const file of await expandInputPaths(paths)) {
-    const started = performance.now();
-    const before = builder.length;
-    const consumer: RowConsumer = {
+  const reports = await ingestLocalFiles(
+    paths,
+    options,
+    () => builder.length,
+    () => ({
       begin(layout) {
         // Refused at the layout: a customer table is not parsed for rows it cannot give.
         if (layout.kind === 'customer-table')
@@ -86,14 +85,35 @@ export async function loadTransactionsFromFiles(
       },
       customerRow() {},
       reject() {},
-    };
+    }),
+  );
+  return { table: builder.build(), reports };
+}
+
+/**
+ * Read local files through the ingest code, writing nothing: each file's rows go to the consumer made for
+ * it, and its full report is kept; duplicate rows across files are counted once all are read.
+ * @param rowsTaken how many rows the caller's table holds: a file that failed after some of its rows were
+ *   taken throws {@link SourceFailedError} (the table cannot take rows back).
+ */
+export async function ingestLocalFiles(
+  paths: readonly string[],
+  options: LoadOptions,
+  rowsTaken: () => number,
+  consumerFor: (file: string) => RowConsumer,
+): Promise<IngestReport[]> {
+  const reports: IngestReport[] = [];
+  const hashLists: Float64Array[] = [];
+  for (const file of await expandInputPaths(paths)) {
+    const started = performance.now();
+    const before = rowsTaken();
     const { report, rowHashes } = await ingestCore(
       {
         open: async () => createReadStream(file),
         mapping: options.columns,
         onProgress: options.onProgress && ((rows, bytes) => options.onProgress?.(rows, bytes, file)),
       },
-      consumer,
+      consumerFor(file),
     );
     const full: IngestReport = {
       dataset: 'local',
@@ -103,10 +123,7 @@ export async function loadTransactionsFromFiles(
       outputs: {},
       durationMs: Math.round(performance.now() - started),
     };
-    if (builder.length !== before && full.status !== 'ok') {
-      // The table cannot take rows back: a source that failed part-way must not pass as loaded.
-      throw new SourceFailedError(full);
-    }
+    if (rowsTaken() !== before && full.status !== 'ok') throw new SourceFailedError(full);
     reports.push(full);
     hashLists.push(full.status === 'ok' ? rowHashes : new Float64Array(0));
   }
@@ -114,5 +131,5 @@ export async function loadTransactionsFromFiles(
     const report = reports[i];
     if (report) report.duplicateRows.acrossFiles = shared;
   });
-  return { table: builder.build(), reports };
+  return reports;
 }

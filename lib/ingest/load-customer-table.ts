@@ -1,4 +1,3 @@
-import { parquetMetadata, parquetRead } from 'hyparquet';
 import type { BlobStore } from '../store/blob-store';
 import type { IngestReport, RowConsumer } from './ingest-core';
 import {
@@ -7,6 +6,7 @@ import {
   loadTransactionsFromFiles,
   NOT_TRANSACTIONS,
 } from './load-files';
+import { parquetInMemory, readParquetRowGroups } from './parquet-file';
 import { type CustomerColumnType, type FileLayout, type InputKind, UnusableInputError } from './sniff';
 import type { TransactionTable } from './transaction-table';
 
@@ -237,9 +237,8 @@ export async function loadNormalizedCustomerTable(
     if (report.status !== 'ok' || report.kind !== 'customer-table' || !key) continue;
     const bytes = await store.get(key);
     if (!bytes) continue;
-    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    const metadata = parquetMetadata(file);
-    const names = metadata.schema.slice(1).map((e) => e.name);
+    const parquet = parquetInMemory(bytes);
+    const names = parquet.columnNames;
     const label = report.schema.columns?.target;
     const labelAt = label === undefined ? -1 : names.indexOf(label);
     const idAt = names.indexOf('customer_id');
@@ -253,24 +252,13 @@ export async function loadNormalizedCustomerTable(
       .filter((c) => c.at !== idAt && c.at !== labelAt);
     builder.begin(key, report.schema.columns?.customer ?? 'customer_id', label as string, inputs);
     const row: (number | string | null)[] = [];
-    let rowStart = 0;
-    for (const group of metadata.row_groups) {
-      const rowEnd = rowStart + Number(group.num_rows);
-      await parquetRead({
-        file,
-        metadata,
-        rowStart,
-        rowEnd,
-        onComplete: (rows: unknown[][]) => {
-          for (const values of rows) {
-            row.length = 0;
-            for (const input of inputs) row.push(parquetValue(values[input.at], input.type));
-            builder.add(key, String(values[idAt]), Number(values[labelAt]), row);
-          }
-        },
-      });
-      rowStart = rowEnd;
-    }
+    await readParquetRowGroups(parquet, undefined, (rows) => {
+      for (const values of rows) {
+        row.length = 0;
+        for (const input of inputs) row.push(parquetValue(values[input.at], input.type));
+        builder.add(key, String(values[idAt]), Number(values[labelAt]), row);
+      }
+    });
   }
   return builder.build();
 }

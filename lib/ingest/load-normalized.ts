@@ -1,5 +1,5 @@
-import { parquetMetadata, parquetRead } from 'hyparquet';
 import type { BlobStore } from '../store/blob-store';
+import { parquetInMemory, readParquetRowGroups } from './parquet-file';
 import { type TransactionInput, type TransactionTable, TransactionTableBuilder } from './transaction-table';
 
 const COLUMNS = ['customer_id', 'ts', 'amount', 'order_id', 'country', 'channel'];
@@ -19,33 +19,20 @@ export async function loadNormalizedTransactions(
     if (!info.key.endsWith('.parquet')) continue;
     const bytes = await store.get(info.key);
     if (!bytes) continue;
-    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    const metadata = parquetMetadata(file);
-    const names = new Set(metadata.schema.map((e) => e.name));
+    const parquet = parquetInMemory(bytes);
+    const names = new Set(parquet.columnNames);
     if (!names.has('ts') || !names.has('amount')) continue;
-    let rowStart = 0;
-    for (const group of metadata.row_groups) {
-      const rowEnd = rowStart + Number(group.num_rows);
-      await parquetRead({
-        file,
-        metadata,
-        columns: COLUMNS,
-        rowStart,
-        rowEnd,
-        onComplete: (rows: unknown[][]) => {
-          for (const [customerId, ts, amount, orderId, country, channel] of rows) {
-            input.customerId = String(customerId);
-            input.time = toMillis(ts);
-            input.amount = Number(amount);
-            input.orderId = orderId == null ? undefined : String(orderId);
-            categories.country = country == null ? undefined : String(country);
-            categories.channel = channel == null ? undefined : String(channel);
-            builder.add(input);
-          }
-        },
-      });
-      rowStart = rowEnd;
-    }
+    await readParquetRowGroups(parquet, COLUMNS, (rows) => {
+      for (const [customerId, ts, amount, orderId, country, channel] of rows) {
+        input.customerId = String(customerId);
+        input.time = toMillis(ts);
+        input.amount = Number(amount);
+        input.orderId = orderId == null ? undefined : String(orderId);
+        categories.country = country == null ? undefined : String(country);
+        categories.channel = channel == null ? undefined : String(channel);
+        builder.add(input);
+      }
+    });
   }
   return builder.build();
 }

@@ -48,6 +48,9 @@ export class UnusableInputError extends Error {
 const CANDIDATE_DELIMITERS = [',', ';', '\t', '|'] as const;
 const SNIFF_LINES = 200;
 const MAPPING_HINT = 'set it with --columns or uploads/<dataset>/_mapping.json';
+/** Transaction columns are looked for only when no label column was found: the file may be a customer table that lacks one. */
+const LABEL_HINT =
+  'if this is a customer table (one row per customer), training needs its label column (e.g. Future_Value) and none was found: set target=<column> the same way';
 
 /**
  * Work out the layout of a delimited text file from its first bytes.
@@ -83,12 +86,15 @@ export function sniffLayout(head: string, mapping: ColumnMapping = {}): FileLayo
 
   if (kind === 'transactions') {
     if (columns.date === undefined) {
-      throw new UnusableInputError('no_date_column', `no date column found; ${MAPPING_HINT} (date=<column>)`);
+      throw new UnusableInputError(
+        'no_date_column',
+        `no date column found; ${MAPPING_HINT} (date=<column>); ${LABEL_HINT}`,
+      );
     }
     if (columns.amount === undefined && (columns.quantity === undefined || columns.unitPrice === undefined)) {
       throw new UnusableInputError(
         'no_amount_column',
-        `no amount column (nor quantity and unit price) found; ${MAPPING_HINT} (amount=<column>)`,
+        `no amount column (nor quantity and unit price) found; ${MAPPING_HINT} (amount=<column>); ${LABEL_HINT}`,
       );
     }
     layout.dateFormat = resolveDateFormat(

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sniffLayout } from '../../../lib/ingest/sniff';
 import { ingestFixture } from './helpers';
 
 /** Each fixture is ingested with no mapping: the detected schema is what the report says. */
@@ -82,5 +83,23 @@ describe('sniffing', () => {
     expect(report).toMatchObject({ rowsRead: 4, rowsAccepted: 2, customers: 2, amountTotal: -12.2 });
     expect(report.rejectedByReason).toEqual({ missing_customer_id: 1, unparseable_quantity: 1 });
     expect(out).toBeDefined();
+  });
+});
+
+describe('sniffLayout: the kind of a file', () => {
+  const withLabel =
+    'Customer_ID,Age,Last_Purchase_Date,Future_Value\nC1,30,2023-01-02,12.5\nC2,41,2023-02-03,0\n';
+  const withoutLabel = 'Customer_ID,Age,Last_Purchase_Date\nC1,30,2023-01-02\nC2,41,2023-02-03\n';
+
+  it('recognizes a customer table by its label column', () => {
+    const layout = sniffLayout(withLabel);
+    expect(layout.kind).toBe('customer-table');
+    expect(layout.columns).toMatchObject({ customer: 0, target: 3 });
+  });
+
+  it('without being told, a table without its label is no transaction log, and the reason names the label to set', () => {
+    expect(() => sniffLayout(withoutLabel)).toThrow(
+      /^no date column found; set it with --columns or uploads\/<dataset>\/_mapping.json \(date=<column>\); if this is a customer table \(one row per customer\), training needs its label column \(e\.g\. Future_Value\) and none was found: set target=<column> the same way$/,
+    );
   });
 });

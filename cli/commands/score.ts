@@ -1,9 +1,15 @@
 import { writeFile } from 'node:fs/promises';
-import { latestDateAsOf } from '../../lib/features/customer-table-features';
+import type { TrainedModel } from '../../lib/model/value-model';
 import { FsBlobStore } from '../../lib/store/fs-store';
-import { isCustomerTableMeta } from '../../lib/training/artifacts';
 import { predictionsCsv, type ScoredCustomers } from '../../lib/training/predictions-csv';
-import { loadChampionModel, NoChampionError, scoreCustomers } from '../../lib/training/score-customers';
+import {
+  type FilesToScore,
+  loadChampionModel,
+  loadFilesToScore,
+  NoChampionError,
+  NothingToScoreError,
+  scoreCustomers,
+} from '../../lib/training/score-customers';
 import { scoreCustomerTable } from '../../lib/training/train-customer-table';
 import { defaultAsOf } from '../../lib/training/train-dataset';
 import { UsageError } from '../cli-error';
@@ -18,8 +24,9 @@ const HELP = `Usage: ${USAGE}
 Scores every customer of --data with the champion of <model-dir>/models/<dataset>/ (written by valuecast
 train) as of the end of --as-of (default: the last day of the data) and writes predictions.csv:
 customer_id,predicted_value,p_return,value_decile,model_version (value_decile 1 = the top 10%).
-A champion trained on a customer table scores a customer table with the same columns (its label column
-is not read); dates count as of --as-of (default: the end of the table's latest date).`;
+A champion trained on a customer table scores a customer table with the columns it was trained on, with
+or without the label column (never read: the label is the future being predicted); dates count as of
+--as-of (default: the end of the table's latest date).`;
 
 /** `valuecast score`: batch predictions of the champion model for local files. */
 export const scoreCommand: Command = async (args) => {
@@ -40,32 +47,38 @@ export const scoreCommand: Command = async (args) => {
     throw e;
   });
   try {
-    const input = await loadData(values.data, values.columns, progress, 'score');
-    const { meta } = champion;
-    const mismatch = () =>
-      new UsageError(
-        `the champion ${champion.version} was trained on ${isCustomerTableMeta(meta) ? 'a customer table' : 'transactions'}, but --data holds ${input.kind === 'customer-table' ? 'a customer table' : 'transactions'}`,
-      );
+    const input = await loadData(values.data, values.columns, progress, 'score', (files, options) =>
+      loadFilesToScore(files, champion.meta, options).catch((e: unknown) => {
+        if (e instanceof NothingToScoreError)
+          throw new UsageError(`the champion ${champion.version}: ${e.message}`);
+        throw e;
+      }),
+    );
     progress.update(`scoring with ${champion.version}`);
-    let asOf: number;
-    let scored: ScoredCustomers;
-    let horizon: string;
-    if (input.kind === 'customer-table') {
-      if (!isCustomerTableMeta(meta)) throw mismatch();
-      asOf = asOfOption ?? latestDateAsOf(input.table) ?? Date.parse(meta.encoding.asOf);
-      scored = scoreCustomerTable(champion.model, meta.encoding, input.table, asOf);
-      horizon = `the model's label, ${meta.label.column}`;
-    } else {
-      if (isCustomerTableMeta(meta)) throw mismatch();
-      asOf = asOfOption ?? defaultAsOf(input.table);
-      scored = scoreCustomers(champion.model, meta.featureSpec, input.table, asOf);
-      horizon = `spend over the next ${meta.horizonDays} days`;
-    }
+    const { scored, asOf, predicts } = scoreInput(champion.model, input, asOfOption);
     await writeFile(values.out, predictionsCsv(scored, champion.version));
     progress.done(
-      `scored ${scored.customerIds.length.toLocaleString('en')} customers with ${champion.version} as of ${new Date(asOf).toISOString()} (${horizon}): ${values.out}`,
+      `scored ${scored.customerIds.length.toLocaleString('en')} customers with ${champion.version} as of ${new Date(asOf).toISOString()} (${predicts}): ${values.out}`,
     );
   } finally {
     champion.model.dispose();
   }
 };
+
+/** Predictions for the files read, the as-of they are made at, and what they predict. */
+function scoreInput(
+  model: TrainedModel,
+  input: FilesToScore,
+  asOfOption: number | undefined,
+): { scored: ScoredCustomers; asOf: number; predicts: string } {
+  if (input.kind === 'customer-table') {
+    const scored = scoreCustomerTable(model, input.meta.encoding, input.table, asOfOption);
+    return { scored, asOf: scored.asOf, predicts: `the model's label, ${input.meta.label.column}` };
+  }
+  const asOf = asOfOption ?? defaultAsOf(input.table);
+  return {
+    scored: scoreCustomers(model, input.meta.featureSpec, input.table, asOf),
+    asOf,
+    predicts: `spend over the next ${input.meta.horizonDays} days`,
+  };
+}

@@ -2,9 +2,11 @@ import path from 'node:path';
 import { DAY_MS } from '../../lib/features/compute-features';
 import { parseColumnMapping } from '../../lib/ingest';
 import { type InputFiles, loadInputFiles } from '../../lib/ingest/load-customer-table';
+import type { LoadOptions } from '../../lib/ingest/load-files';
 import { FsBlobStore } from '../../lib/store/fs-store';
 import { isCustomerTableMeta } from '../../lib/training/artifacts';
 import { localFilesFingerprint } from '../../lib/training/data-fingerprint';
+import type { FilesToScore } from '../../lib/training/score-customers';
 import { type TrainCustomerTableResult, trainCustomerTable } from '../../lib/training/train-customer-table';
 import {
   DEFAULT_HORIZON_DAYS,
@@ -50,7 +52,11 @@ export const trainCommand: Command = async (args) => {
   const dataset = datasetOf(values.dataset);
 
   const progress = terminalProgress();
-  const input = await loadData(values.data, values.columns, progress, 'train');
+  const input = await loadData(values.data, values.columns, progress, 'train', loadInputFiles);
+  if (input.kind === 'transactions' && input.table.length === 0)
+    throw new UsageError(
+      `no transactions nor labelled customer table could be read from ${(values.data ?? []).join(', ')}`,
+    );
   const started = performance.now();
   const common = {
     store: new FsBlobStore(modelDir),
@@ -119,17 +125,21 @@ export function parseAsOf(day: string): number {
   return start + DAY_MS;
 }
 
-/** Read the --data files (transactions or a customer table) with a progress line; a usage error when nothing could be read. */
-export async function loadData(
+/**
+ * Read the --data files with `load` (training sniffs the kind; scoring reads the model's kind) with a
+ * progress line and a summary of what was read.
+ */
+export async function loadData<Input extends InputFiles | FilesToScore>(
   data: string[] | undefined,
   columns: string | undefined,
   progress: Progress,
   command: string,
-): Promise<InputFiles & { seconds: number }> {
+  load: (files: string[], options: LoadOptions) => Promise<Input>,
+): Promise<Input & { seconds: number }> {
   const files = requireData(data, command);
   const mapping = columns === undefined ? undefined : parseColumnMapping(columns);
   const started = performance.now();
-  const input = await loadInputFiles(files, {
+  const input = await load(files, {
     columns: mapping,
     onProgress: (rows, _bytes, file) => progress.update(`reading ${file}: ${rows.toLocaleString('en')} rows`),
   });
@@ -141,13 +151,11 @@ export async function loadData(
     .map((r) => `\n  skipped ${r.sourceKey ?? r.source}: ${r.failureReason ?? 'failed'}`);
   const content =
     input.kind === 'customer-table'
-      ? `a customer table of ${input.table.customerIds.length.toLocaleString('en')} customers labelled by ${input.table.labelColumn}`
+      ? `a customer table of ${input.table.customerIds.length.toLocaleString('en')} customers${'labelColumn' in input.table ? ` labelled by ${input.table.labelColumn}` : ''}`
       : `${input.table.length.toLocaleString('en')} transactions of ${input.table.customerIds.length.toLocaleString('en')} customers`;
   progress.done(
     `read ${reports.length} file(s): ${content}, ${rejected.toLocaleString('en')} rows rejected (${seconds.toFixed(1)} s)${skipped.join('')}`,
   );
-  if (input.kind === 'transactions' && input.table.length === 0)
-    throw new UsageError(`no transactions could be read from ${files.join(', ')}`);
   return { ...input, seconds };
 }
 

@@ -19,16 +19,20 @@ export type CustomerTableColumn =
   /** Text; `null` = missing. */
   | { name: string; type: 'string'; values: (string | null)[] };
 
-/** A labelled customer table, one row per customer, column-wise. */
-export interface CustomerTable {
+/** A customer table, one row per customer, column-wise, as scoring reads it: no label. */
+export interface CustomerRows {
   /** Header of the customer id column. */
   idColumn: string;
+  customerIds: string[];
+  columns: CustomerTableColumn[];
+}
+
+/** A labelled customer table, as training reads it. */
+export interface CustomerTable extends CustomerRows {
   /** Header of the label column (e.g. `Future_Value`). */
   labelColumn: string;
-  customerIds: string[];
   /** The label of every row as written (it may be negative; training clips it). */
   label: Float64Array;
-  columns: CustomerTableColumn[];
 }
 
 /** The files (or a dataset's sources) hold both transactions and customer tables: nothing to train on as one. */
@@ -49,10 +53,13 @@ export class InconsistentCustomerTableError extends Error {
   }
 }
 
-/** Accumulates the rows of one or more customer-table sources with the same columns. */
+/**
+ * Accumulates the rows of one or more customer-table sources with the same columns, with their labels
+ * (training) or without (scoring: `label` is `undefined` in {@link begin} and {@link add}).
+ */
 class CustomerTableBuilder {
   private shape:
-    | { id: string; label: string; columns: { name: string; type: CustomerColumnType }[] }
+    | { id: string; label: string | undefined; columns: { name: string; type: CustomerColumnType }[] }
     | undefined;
   private shapeSource = '';
   private readonly ids: string[] = [];
@@ -71,11 +78,15 @@ class CustomerTableBuilder {
   begin(
     source: string,
     id: string,
-    label: string,
+    label: string | undefined,
     columns: { name: string; type: CustomerColumnType }[],
   ): void {
     const describe = (s: NonNullable<typeof this.shape>) =>
-      [s.id, ...s.columns.map((c) => `${c.name}:${c.type}`), s.label].join(', ');
+      [
+        s.id,
+        ...s.columns.map((c) => `${c.name}:${c.type}`),
+        ...(s.label === undefined ? [] : [s.label]),
+      ].join(', ');
     const shape = { id, label, columns };
     if (!this.shape) {
       this.shape = shape;
@@ -90,7 +101,12 @@ class CustomerTableBuilder {
   }
 
   /** @throws {@link InconsistentCustomerTableError} when another source already has this customer */
-  add(source: string, customerId: string, label: number, values: readonly (number | string | null)[]): void {
+  add(
+    source: string,
+    customerId: string,
+    label: number | undefined,
+    values: readonly (number | string | null)[],
+  ): void {
     const earlier = this.sourceOf.get(customerId);
     if (earlier !== undefined)
       throw new InconsistentCustomerTableError(
@@ -98,13 +114,14 @@ class CustomerTableBuilder {
       );
     this.sourceOf.set(customerId, source);
     this.ids.push(customerId);
-    this.labels.push(label);
+    if (label !== undefined) this.labels.push(label);
     values.forEach((v, c) => {
       this.values[c]?.push(v);
     });
   }
 
-  build(): CustomerTable | undefined {
+  /** The rows read, or `undefined` when no source began. */
+  buildRows(): CustomerRows | undefined {
     if (!this.shape) return undefined;
     const columns = this.shape.columns.map((c, i): CustomerTableColumn => {
       const raw = this.values[i] ?? [];
@@ -115,25 +132,29 @@ class CustomerTableBuilder {
         values: Float64Array.from(raw, (v) => (v === null ? Number.NaN : Number(v))),
       };
     });
-    return {
-      idColumn: this.shape.id,
-      labelColumn: this.shape.label,
-      customerIds: this.ids,
-      label: Float64Array.from(this.labels),
-      columns,
-    };
+    return { idColumn: this.shape.id, customerIds: this.ids, columns };
+  }
+
+  /** The rows with their labels; call it only when every source began with a label column. */
+  build(): CustomerTable | undefined {
+    const rows = this.buildRows();
+    if (!rows) return undefined;
+    return { ...rows, labelColumn: this.shape?.label as string, label: Float64Array.from(this.labels) };
   }
 }
 
-/** Positions of the id, the label and the input columns of a customer-table layout. */
+/** Positions of the id, the label (absent when scoring) and the input columns of a customer-table layout. */
 function layoutColumns(layout: FileLayout) {
   const idAt = layout.columns.customer as number;
-  const labelAt = layout.columns.target as number;
+  const labelAt = layout.columns.target;
   const inputs = layout.columnNames
     .map((name, at) => ({ name, at, type: layout.columnTypes?.[at] ?? ('string' as const) }))
     .filter((c) => c.at !== idAt && c.at !== labelAt);
   return { idAt, labelAt, inputs };
 }
+
+/** Failure code of a file read to score with a customer-table model that lacks a column the model reads. */
+export const MISSING_MODEL_COLUMNS = 'missing_model_columns';
 
 /**
  * Read labelled customer-table files (or directories of them) into one {@link CustomerTable}, with the
@@ -148,7 +169,36 @@ export async function loadCustomerTableFromFiles(
   options: LoadOptions = {},
 ): Promise<{ table: CustomerTable | undefined; reports: IngestReport[] }> {
   const builder = new CustomerTableBuilder();
-  const reports = await ingestLocalFiles(
+  const reports = await readCustomerTableFiles(paths, options, builder);
+  return { table: builder.build(), reports };
+}
+
+/**
+ * Read customer-table files to score with a model that reads `modelColumns`, the way
+ * {@link loadCustomerTableFromFiles} reads them to train; their labels are not kept. A file that lacks
+ * one of `modelColumns` is reported as `failed` ({@link MISSING_MODEL_COLUMNS}, saying when it looks like
+ * a transaction log) and skipped, so check `reports`.
+ * @throws {SourceFailedError} when a file fails after rows of it were read
+ * @throws {@link InconsistentCustomerTableError} when the files have different columns or share a customer
+ */
+export async function loadCustomerTableToScore(
+  paths: string[],
+  modelColumns: readonly string[],
+  options: LoadOptions = {},
+): Promise<{ table: CustomerRows | undefined; reports: IngestReport[] }> {
+  const builder = new CustomerTableBuilder();
+  const reports = await readCustomerTableFiles(paths, options, builder, modelColumns);
+  return { table: builder.buildRows(), reports };
+}
+
+/** The one reading loop of both customer-table loaders: labelled unless `modelColumns` (scoring) is given. */
+function readCustomerTableFiles(
+  paths: string[],
+  options: LoadOptions,
+  builder: CustomerTableBuilder,
+  modelColumns?: readonly string[],
+): Promise<IngestReport[]> {
+  return ingestLocalFiles(
     paths,
     options,
     () => builder.length,
@@ -157,6 +207,7 @@ export async function loadCustomerTableFromFiles(
       const row: (number | string | null)[] = [];
       const consumer: RowConsumer = {
         begin(layout) {
+          if (modelColumns) assertModelColumns(layout, modelColumns);
           if (layout.kind !== 'customer-table')
             throw new UnusableInputError(
               'not_a_customer_table',
@@ -166,7 +217,7 @@ export async function loadCustomerTableFromFiles(
           builder.begin(
             file,
             layout.columnNames[columns.idAt] as string,
-            layout.columnNames[columns.labelAt] as string,
+            columns.labelAt === undefined ? undefined : layout.columnNames[columns.labelAt],
             columns.inputs,
           );
         },
@@ -175,14 +226,35 @@ export async function loadCustomerTableFromFiles(
           const c = columns as NonNullable<typeof columns>;
           row.length = 0;
           for (const input of c.inputs) row.push(values[input.at] ?? null);
-          builder.add(file, values[c.idAt] as string, values[c.labelAt] as number, row);
+          const label = c.labelAt === undefined ? undefined : (values[c.labelAt] as number);
+          builder.add(file, values[c.idAt] as string, label, row);
         },
         reject() {},
       };
       return consumer;
     },
   );
-  return { table: builder.build(), reports };
+}
+
+/** @throws UnusableInputError ({@link MISSING_MODEL_COLUMNS}) when the file lacks a column the model reads */
+function assertModelColumns(layout: FileLayout, modelColumns: readonly string[]): void {
+  const have = new Set(layout.columnNames);
+  const missing = modelColumns.filter((name) => !have.has(name));
+  if (missing.length === 0) return;
+  const { date, amount, quantity, unitPrice } = layout.columns;
+  const name = (at: number | undefined) => layout.columnNames[at as number];
+  const transactionColumns =
+    date === undefined
+      ? undefined
+      : amount !== undefined
+        ? `${name(date)}, ${name(amount)}`
+        : quantity !== undefined && unitPrice !== undefined
+          ? `${name(date)}, ${name(quantity)}, ${name(unitPrice)}`
+          : undefined;
+  throw new UnusableInputError(
+    MISSING_MODEL_COLUMNS,
+    `this file lacks column(s) the model reads: ${missing.join(', ')}${transactionColumns ? `; it looks like a transaction log (${transactionColumns}), not a customer table (one row per customer)` : ''}`,
+  );
 }
 
 /**
@@ -200,7 +272,7 @@ export function inputKindOfReports(reports: readonly IngestReport[]): InputKind 
   return tables.length > 0 ? 'customer-table' : logs.length > 0 ? 'transactions' : undefined;
 }
 
-/** What `--data` files hold: transactions, or one labelled customer table. */
+/** What `--data` files hold to train on: transactions, or one labelled customer table. */
 export type InputFiles =
   | { kind: 'transactions'; table: TransactionTable; reports: IngestReport[] }
   | { kind: 'customer-table'; table: CustomerTable; reports: IngestReport[] };

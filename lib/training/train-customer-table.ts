@@ -14,7 +14,7 @@ import {
 } from '../features/customer-table-features';
 import type { FeatureMatrix } from '../features/feature-matrix';
 import type { IngestReport } from '../ingest';
-import type { CustomerTable } from '../ingest/load-customer-table';
+import type { CustomerRows, CustomerTable } from '../ingest/load-customer-table';
 import { defaultFitOptions, type FitOptions, fitModel, seededRandom } from '../model/fit';
 import { fitLinearRegression, predictLinear } from '../model/linear-regression';
 import type { EpochLog, TrainedModel } from '../model/value-model';
@@ -117,15 +117,16 @@ export async function fitCustomerTableModel(
 
 /**
  * Predict every row of a customer table with a model and the encoding it was trained with (batch
- * scoring). The table must have every column the model reads.
+ * scoring). The table must have every column the model reads; its label column, if it has one, is not
+ * read. Dates count as of `asOf`, by default the end of the table's latest date, else the model's as-of.
  * @throws CustomerFeatureError naming the column (and the customer, for a bad value)
  */
 export function scoreCustomerTable(
   model: TrainedModel,
   encoding: CustomerTableEncoding,
-  table: CustomerTable,
+  table: CustomerRows,
   asOf?: number,
-): ScoredCustomers {
+): ScoredCustomers & { asOf: number } {
   const have = new Set(table.columns.map((c) => c.name));
   const missing = encoding.columns.filter((c) => !have.has(c.name)).map((c) => c.name);
   if (missing.length > 0)
@@ -134,10 +135,17 @@ export function scoreCustomerTable(
       missing[0],
       `the table lacks column(s) the model reads: ${missing.join(', ')}`,
     );
-  const rows = Int32Array.from(table.customerIds, (_, r) => r);
-  const { features } = encodeCustomerTable(encoding, table, rows, asOf === undefined ? {} : { asOf });
+  // The table encoder also encodes a label: a table to score has none, so it encodes zeros, never read.
+  const rows: CustomerTable = {
+    ...table,
+    labelColumn: encoding.labelColumn,
+    label: new Float64Array(table.customerIds.length),
+  };
+  const at = asOf ?? latestDateAsOf(rows) ?? Date.parse(encoding.asOf);
+  const all = Int32Array.from(table.customerIds, (_, r) => r);
+  const { features } = encodeCustomerTable(encoding, rows, all, { asOf: at });
   const { value, pReturn } = model.predict(features);
-  return { customerIds: table.customerIds, value, pReturn };
+  return { customerIds: table.customerIds, value, pReturn, asOf: at };
 }
 
 const defaultDependencies: TrainCustomerTableDependencies = { fitCustomerTableModel, now: () => new Date() };

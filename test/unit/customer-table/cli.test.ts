@@ -10,7 +10,26 @@ import { getText } from '../../../lib/store/blob-store';
 import { FsBlobStore } from '../../../lib/store/fs-store';
 import { readChampion } from '../../../lib/training/champion';
 import { PREDICTIONS_HEADER } from '../../../lib/training/predictions-csv';
+import { trainDataset } from '../../../lib/training/train-dataset';
+import { shopTable } from '../training/shop-table';
 import { generatedTable } from './generated-table';
+
+/** `valuecast score` of one file with the champion under `<dir>/models-root`, into `<dir>/x.csv`. */
+function scoreInto(dir: string, data: string): Promise<void> {
+  return scoreCommand([
+    '--model-dir',
+    path.join(dir, 'models-root'),
+    '--data',
+    data,
+    '--out',
+    path.join(dir, 'x.csv'),
+  ]);
+}
+
+/** The message of a rejected command. */
+function reasonOf(result: PromiseSettledResult<void>): string {
+  return result.status === 'rejected' && result.reason instanceof Error ? result.reason.message : '';
+}
 
 describe('valuecast train / score on a customer-table file', () => {
   let dir: string;
@@ -89,25 +108,73 @@ describe('valuecast train / score on a customer-table file', () => {
     await Promise.all([...parts, whole, split].map((f) => rm(f)));
   });
 
-  it('score refuses transactions for a champion trained on a customer table', async () => {
+  it('score refuses transactions for a champion trained on a customer table, saying what it reads', async () => {
     // Prepare
     const orders = path.join(dir, 'orders.csv');
     await writeFile(orders, orderLogCsv({ customers: 20, seed: 1, days: 100 }));
 
     // Act
-    const act = scoreCommand([
-      '--model-dir',
-      path.join(dir, 'models-root'),
-      '--data',
-      orders,
-      '--out',
-      path.join(dir, 'x.csv'),
-    ]);
+    const act = scoreInto(dir, orders);
 
     // Assess
     await expect(act).rejects.toThrow(UsageError);
-    await expect(act).rejects.toThrow(/was trained on a customer table, but --data holds transactions/);
+    await expect(act).rejects.toThrow(
+      /^the champion \S+: the model reads a customer table \(one row per customer\), and no file holds any: \S+orders\.csv: this file lacks column\(s\) the model reads: Age, Gender, Purchase_Frequency, Average_Spending, Last_Purchase_Date; it looks like a transaction log \(order_date, quantity, unit_price\)/,
+    );
     await rm(orders);
+  });
+
+  it('score refuses a table that lacks a column the model reads, naming it', async () => {
+    // Prepare: the Age column dropped.
+    const noAge = path.join(dir, 'no-age.csv');
+    const csv = (await readFile(file, 'utf8')).replace(/^([^,\n]*),[^,\n]*,/gm, '$1,');
+    await writeFile(noAge, csv);
+
+    // Act
+    const act = scoreInto(dir, noAge);
+
+    // Assess
+    await expect(act).rejects.toThrow(/no-age\.csv: this file lacks column\(s\) the model reads: Age$/);
+    await rm(noAge);
+  });
+
+  it('train on the table without its label column fails, saying the label column is missing and how to set it', async () => {
+    // Prepare
+    const unlabelled = path.join(dir, 'train-without-label.csv');
+    const csv = (await readFile(file, 'utf8')).replace(/,[^,\n]*$/gm, '');
+    await writeFile(unlabelled, csv);
+    const written: string[] = [];
+    vi.mocked(process.stderr.write).mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+
+    // Act
+    const [detected, mapped] = await Promise.allSettled([
+      trainCommand(['--data', unlabelled, '--model-dir', path.join(dir, 'never')]),
+      trainCommand([
+        '--data',
+        unlabelled,
+        '--model-dir',
+        path.join(dir, 'never'),
+        '--columns',
+        'target=Future_Value',
+      ]),
+    ]);
+
+    // Assess
+    expect(detected).toMatchObject({ status: 'rejected', reason: expect.any(UsageError) });
+    expect(mapped).toMatchObject({ status: 'rejected', reason: expect.any(UsageError) });
+    expect(reasonOf(detected)).toMatch(
+      /^no transactions nor labelled customer table could be read from \S+train-without-label\.csv$/,
+    );
+    expect(written.join('')).toMatch(
+      /skipped \S+train-without-label\.csv: no date column found; .*if this is a customer table \(one row per customer\), training needs its label column \(e\.g\. Future_Value\) and none was found: set target=<column> the same way/,
+    );
+    expect(written.join('')).toMatch(
+      /the mapping names target=Future_Value, but the file has no such column/,
+    );
+    await rm(unlabelled);
   });
 
   it('train refuses --horizon for a customer table', async () => {
@@ -129,5 +196,47 @@ describe('valuecast train / score on a customer-table file', () => {
     await expect(repeated).rejects.toThrow(MixedInputKindsError);
     await expect(one).rejects.toThrow(MixedInputKindsError);
     await rm(orders);
+  });
+});
+
+describe('valuecast score with a champion trained on transactions', () => {
+  let dir: string;
+  let file: string;
+
+  beforeAll(async () => {
+    ({ dir, file } = await generatedTable(60, 3));
+    await trainDataset({
+      store: new FsBlobStore(path.join(dir, 'models-root')),
+      dataset: 'default',
+      table: shopTable(200),
+      dataFingerprint: 'sha256:shop',
+      fit: { epochs: 2, members: 1 },
+    });
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  }, 120_000);
+  afterAll(async () => {
+    vi.restoreAllMocks();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a customer table, labelled or not, saying the model reads transactions', async () => {
+    // Prepare
+    const unlabelled = path.join(dir, 'customers-without-label.csv');
+    await writeFile(unlabelled, (await readFile(file, 'utf8')).replace(/,[^,\n]*$/gm, ''));
+    // Act
+    const [labelled, withoutLabel] = await Promise.allSettled([
+      scoreInto(dir, file),
+      scoreInto(dir, unlabelled),
+    ]);
+
+    // Assess
+    expect(labelled).toMatchObject({ status: 'rejected', reason: expect.any(UsageError) });
+    expect(withoutLabel).toMatchObject({ status: 'rejected', reason: expect.any(UsageError) });
+    expect(reasonOf(labelled)).toMatch(
+      /^the champion \S+: the model reads transactions \(one row per purchase\), and no file holds any: \S+customers\.csv: this file is a customer table \(one row per customer\), not a transaction log$/,
+    );
+    expect(reasonOf(withoutLabel)).toMatch(
+      /^the champion \S+: the model reads transactions \(one row per purchase\), and no file holds any: \S+customers-without-label\.csv: no date column found/,
+    );
   });
 });

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import {
   InconsistentCustomerTableError,
   loadCustomerTableFromFiles,
+  loadCustomerTableToScore,
   loadInputFiles,
+  MISSING_MODEL_COLUMNS,
 } from '../../../lib/ingest/load-customer-table';
 
 const fixture = path.join(__dirname, '../../fixtures/ingest/customer-table.csv');
@@ -71,5 +73,43 @@ describe('loadCustomerTableFromFiles', () => {
     ]);
     expect(table).toBeUndefined();
     expect(reports[0]).toMatchObject({ status: 'failed', failureCode: 'not_a_customer_table' });
+  });
+});
+
+describe('loadCustomerTableToScore', () => {
+  it('reports a file that lacks a column the model reads, saying when it looks like a transaction log', async () => {
+    // Prepare
+    const orders = path.join(__dirname, '../../fixtures/ingest/comma.csv');
+
+    // Act
+    const { table, reports } = await loadCustomerTableToScore([fixture, orders], ['Age', 'Gender', 'Tenure']);
+
+    // Assess
+    expect(table).toBeUndefined();
+    expect(reports.map((r) => [r.status, r.failureCode])).toEqual([
+      ['failed', MISSING_MODEL_COLUMNS],
+      ['failed', MISSING_MODEL_COLUMNS],
+    ]);
+    expect(reports[0]?.failureReason).toBe('this file lacks column(s) the model reads: Tenure');
+    expect(reports[1]?.failureReason).toBe(
+      'this file lacks column(s) the model reads: Age, Gender, Tenure; it looks like a transaction log (order_date, total), not a customer table (one row per customer)',
+    );
+  });
+
+  it('reads a labelled table to score without keeping its labels', async () => {
+    // Act
+    const { table, reports } = await loadCustomerTableToScore([fixture], ['Age', 'Last_Purchase_Date']);
+
+    // Assess
+    expect(reports[0]).toMatchObject({ kind: 'customer-table', status: 'ok' });
+    expect(table?.customerIds).toEqual(['1', '2', '5']);
+    expect(table && 'label' in table).toBe(false);
+    expect(table?.columns.map((c) => c.name)).toEqual([
+      'Age',
+      'Gender',
+      'Purchase_Frequency',
+      'Average_Spending',
+      'Last_Purchase_Date',
+    ]);
   });
 });

@@ -26,9 +26,13 @@ export interface GammaGammaFit {
   /** Repeat buyers the likelihood was maximised on, when fewer than `customers` (a seeded random sample). */
   sampleSize?: number;
   /**
-   * Set when the fit converged at the cap on q (`MAX_Q`): spend per order hardly varies between customers,
-   * the likelihood keeps improving as q and γ grow together towards a point-mass ν, and the fit stopped at
-   * the cap. Predictions are then ≈ the population mean spend pγ/(q−1) (which has converged) for everybody.
+   * Set when the fit converged at a cap, which it names (either or both, p first, `; ` between):
+   * - `MAX_Q`: spend per order hardly varies between customers, the likelihood keeps improving as q and γ
+   *   grow together towards a point-mass ν, and the fit stopped at the cap. Predictions are then ≈ the
+   *   population mean spend pγ/(q−1) (which has converged) for everybody.
+   * - `MAX_P`: each customer's orders all have (nearly) the same value (fixed prices, subscriptions), the
+   *   likelihood keeps improving as p grows, and the fit stopped at the cap. Predictions are then ≈ each
+   *   customer's own mean spend.
    */
   boundary?: string;
   /** Calls of the likelihood over both optimiser runs: what the fit cost (absent on fits saved before it was). */
@@ -52,6 +56,26 @@ const MAX_ITERATIONS = 2000;
  */
 export const MAX_Q = 1e4;
 const MAX_LOG_Q = Math.log(MAX_Q);
+/**
+ * Cap on p, the shape of a customer's order values z ~ Gamma(p, ν): their coefficient of variation is 1/√p,
+ * so at the cap a customer's orders differ by 1%. When each customer's orders all have the same value, the
+ * mean spends of customers with few orders spread no more than those of customers with many, and the
+ * likelihood's supremum is at p → ∞: without the cap the optimiser walked p to 1e6–5e7, into the
+ * likelihood's float noise, and out of iterations (19,000 likelihood calls, "did not converge") or to a
+ * spurious convergence. At the cap a prediction moves from the customer's own mean towards the population
+ * mean by (q−1)/(p·x+q−1) of the gap between them (0 at the unbounded optimum): under 1% of it while
+ * q ≤ 100, and with larger q customers' spend rates differ by under 10% (ν's CV is 1/√q), so the gap is small
+ * (1 customer in 10 paying 5% more on every order gives q ≈ 5,000 and predictions up to 2% off their own).
+ * The cap is where the likelihood is still computed above its float noise: at 1e5 fits fail to converge.
+ */
+export const MAX_P = 1e4;
+const MAX_LOG_P = Math.log(MAX_P);
+/**
+ * Weight of the quadratic penalty on ln p, ln q beyond their caps. Steep enough that the simplex settles at
+ * the cap: at weight 1, 0.01% past the cap cost less than Nelder-Mead's tolerance, and with both p and q at
+ * their caps the restart could wander there for its 2,000 iterations on float noise.
+ */
+const CAP_PENALTY = 100;
 
 /**
  * Fits Gamma-Gamma by maximum likelihood on repeat buyers (x > 0) whose mean repeat spend is positive
@@ -101,12 +125,18 @@ export function fitGammaGamma(
     sample.map((i) => ms[i] as number),
   );
   // The search runs over (ln p, ln q, ln γ/q): with homogeneous spend the likelihood's ridge (γ/q fixed,
-  // q → ∞) then lies along one axis, which the simplex follows in a few expansions. Beyond the cap on q the
-  // likelihood is held at the cap's and a quadratic penalty added, so the minimum is smooth and just past it.
+  // q → ∞) then lies along one axis, which the simplex follows in a few expansions. Beyond the cap on p or q
+  // the likelihood is held at the cap's and a quadratic penalty added, so the minimum is at the cap. Below
+  // the caps the objective is the likelihood itself, so fits that stay there are unchanged by them.
   const negativeLogLikelihood = ([logP, logQ, logGammaPerQ]: number[]): number => {
+    const cappedLogP = Math.min(logP as number, MAX_LOG_P);
     const cappedLogQ = Math.min(logQ as number, MAX_LOG_Q);
-    const excess = (logQ as number) - cappedLogQ;
-    return likelihood([logP as number, cappedLogQ, (logGammaPerQ as number) + cappedLogQ]) + excess * excess;
+    const excessP = (logP as number) - cappedLogP;
+    const excessQ = (logQ as number) - cappedLogQ;
+    return (
+      likelihood([cappedLogP, cappedLogQ, (logGammaPerQ as number) + cappedLogQ]) +
+      CAP_PENALTY * (excessP * excessP + excessQ * excessQ)
+    );
   };
   // Start from a moment-like guess: mean spend ≈ pγ/(q−1) with p = 1, q = 2.
   let result = nelderMead(negativeLogLikelihood, [0, Math.log(2), Math.log(fallbackMeanSpend / 2)], {
@@ -116,7 +146,8 @@ export function fitGammaGamma(
   evaluations += result.evaluations;
   result = nelderMead(negativeLogLikelihood, result.x, { initialStep: 0.1, maxIterations: MAX_ITERATIONS });
   evaluations += result.evaluations;
-  const [logP, logQ, logGammaPerQ] = result.x as [number, number, number];
+  const [rawLogP, logQ, logGammaPerQ] = result.x as [number, number, number];
+  const logP = Math.min(rawLogP, MAX_LOG_P);
   const p = Math.exp(logP);
   const q = Math.exp(Math.min(logQ, MAX_LOG_Q));
   const gammaPerQ = Math.exp(logGammaPerQ);
@@ -133,11 +164,28 @@ export function fitGammaGamma(
     logLikelihood: -likelihood([logP, Math.log(q), Math.log(params.gamma)]),
     customers: xs.length,
     ...(sample.length < xs.length ? { sampleSize: sample.length } : {}),
-    ...(logQ >= MAX_LOG_Q
-      ? { boundary: `q reached its cap ${MAX_Q}: spend per order is homogeneous across customers` }
-      : {}),
+    ...boundaryOf(rawLogP, logQ),
     evaluations,
   };
+}
+
+/**
+ * How close (in log) to a cap counts as reaching it: near the cap on p the likelihood's improvement towards
+ * it is below its float noise, and the optimiser can settle up to 0.2% short of the cap.
+ */
+const AT_CAP = 0.01;
+
+/** The caps the optimum reached, said as {@link GammaGammaFit.boundary}. */
+function boundaryOf(logP: number, logQ: number): { boundary?: string } {
+  const reached = [
+    logP >= MAX_LOG_P - AT_CAP
+      ? `p reached its cap ${MAX_P}: each customer's orders have (nearly) the same value`
+      : '',
+    logQ >= MAX_LOG_Q - AT_CAP
+      ? `q reached its cap ${MAX_Q}: spend per order is homogeneous across customers`
+      : '',
+  ].filter((said) => said !== '');
+  return reached.length > 0 ? { boundary: reached.join('; ') } : {};
 }
 
 /**

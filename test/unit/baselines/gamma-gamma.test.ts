@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../lib/generate/random';
-import { expectedOrderValue, fitGammaGamma, MAX_Q } from '../../../lib/model/gamma-gamma';
+import { expectedOrderValue, fitGammaGamma, MAX_P, MAX_Q } from '../../../lib/model/gamma-gamma';
 import { cdnowSampleCalibration } from './cdnow-sample';
 
 describe('fitGammaGamma', () => {
@@ -65,6 +65,67 @@ describe('fitGammaGamma', () => {
     }
   });
 
+  it('stops at the caps on p and q, and says so, when every order of every customer is 20.00', () => {
+    // Prepare: the likelihood's supremum is at p, q → ∞ (no spread between a customer's orders, none between
+    // customers). Uncapped, p ran to 3e7 in 19,000 likelihood calls and the fit reported no convergence.
+    const frequency = repeatCounts(500);
+    const spend = frequency.map(() => 20);
+
+    // Act
+    const fit = fitGammaGamma(frequency, spend);
+
+    // Assess
+    expect(fit.converged).toBe(true);
+    expect(fit.params.p).toBeCloseTo(MAX_P, 6);
+    expect(fit.params.q).toBeCloseTo(MAX_Q, 6);
+    expect(fit.boundary).toMatch(/^p reached its cap .*; q reached its cap /);
+    expect(fit.evaluations).toBeLessThan(1500);
+    for (const [x, m] of [
+      [0, 0],
+      [1, 20],
+      [10, 20],
+    ] as const)
+      expect(Math.abs(expectedOrderValue(fit, x, m) / 20 - 1)).toBeLessThan(0.001);
+  });
+
+  it('stops at the cap on p when each customer always spends the same but customers differ slightly', () => {
+    // Prepare: 1 customer in 50 at 20.01–20.03 instead of 20.00. Uncapped, the fit "converged" at p ≈ 5e7,
+    // in the likelihood's float noise, after 9,700 likelihood calls, and reported only the cap on q.
+    const frequency = repeatCounts(500);
+    const spend = frequency.map((_, i) => (i % 50 === 0 ? 20 + 0.01 * (1 + (i % 3)) : 20));
+
+    // Act
+    const fit = fitGammaGamma(frequency, spend);
+
+    // Assess
+    expect(fit.converged).toBe(true);
+    expect(fit.params.p).toBeCloseTo(MAX_P, 6);
+    expect(fit.boundary).toMatch(/^p reached its cap /);
+    expect(fit.evaluations).toBeLessThan(1500);
+    frequency.forEach((x, i) => {
+      expect(Math.abs(expectedOrderValue(fit, x, spend[i] as number) / 20 - 1)).toBeLessThan(0.001);
+    });
+  });
+
+  it("predicts each customer's own order value when every customer pays a fixed plan price (10, 20 or 50)", () => {
+    // Prepare: customers differ (q ≈ 2.7) but each one's orders are all equal, so p → ∞: uncapped, p ran to
+    // 1.5e6 in 19,000 likelihood calls and the fit reported no convergence.
+    const frequency = repeatCounts(500);
+    const spend = frequency.map((_, i) => [10, 20, 50][i % 3] as number);
+
+    // Act
+    const fit = fitGammaGamma(frequency, spend);
+
+    // Assess: only p at its cap, and every prediction within 0.1% of the plan price.
+    expect(fit.converged).toBe(true);
+    expect(fit.boundary).toMatch(/^p reached its cap [^;]*$/);
+    expect(fit.evaluations).toBeLessThan(1500);
+    frequency.forEach((x, i) => {
+      const price = spend[i] as number;
+      expect(Math.abs(expectedOrderValue(fit, x, price) / price - 1)).toBeLessThan(0.001);
+    });
+  });
+
   it('reports no boundary when customers differ in spend', () => {
     expect(fitGammaGamma(...spendSample()).boundary).toBeUndefined();
   });
@@ -93,6 +154,11 @@ describe('fitGammaGamma', () => {
     expect(expectedOrderValue(fit, 2, -50)).toBeGreaterThan(0);
   });
 });
+
+/** Repeat-purchase counts 1–10 of `n` repeat buyers (deterministic). */
+function repeatCounts(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => 1 + ((i * 7) % 10));
+}
 
 /** Repeat buyers with spread-out mean spends (deterministic). */
 function spendSample(): [number[], number[]] {

@@ -21,6 +21,13 @@ export interface ColumnMapping {
   delimiter?: string;
   header?: boolean;
   decimal?: '.' | ',';
+  /**
+   * Not a user option (no mapping key sets it): set by a loader that knows the file must be a customer
+   * table to score, from the input kind of the model (meta.json). The file is then read as a customer
+   * table whatever its columns, and a label column, if present, as an ordinary column: the label is the
+   * future the model predicts, so it is neither needed nor read.
+   */
+  unlabelledCustomerTable?: boolean;
 }
 
 /** The column roles a mapping can assign. */

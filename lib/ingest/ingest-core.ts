@@ -361,7 +361,8 @@ function customerReader(layout: FileLayout, consumer: RowConsumer, counts: Count
     if (!hasWidth(record, width)) return reject(record, line, 'wrong_column_count');
     const customerId = normalizeCustomerId(record[customerAt] as string);
     if (customerId === '') return reject(record, line, 'missing_customer_id');
-    if ((record[targetAt] as string).trim() === '') return reject(record, line, 'missing_target');
+    if (targetAt >= 0 && (record[targetAt] as string).trim() === '')
+      return reject(record, line, 'missing_target');
     for (let i = 0; i < width; i++) {
       const text = (record[i] as string).trim();
       const type = types[i];

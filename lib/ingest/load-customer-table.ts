@@ -175,9 +175,11 @@ export async function loadCustomerTableFromFiles(
 
 /**
  * Read customer-table files to score with a model that reads `modelColumns`, the way
- * {@link loadCustomerTableFromFiles} reads them to train; their labels are not kept. A file that lacks
- * one of `modelColumns` is reported as `failed` ({@link MISSING_MODEL_COLUMNS}, saying when it looks like
- * a transaction log) and skipped, so check `reports`.
+ * {@link loadCustomerTableFromFiles} reads them to train, but told the kind instead of sniffing it: a
+ * table needs no label column (the label is the future the model predicts), and one that is there is read
+ * as an ordinary column, which the model does not read. A file that lacks one of `modelColumns` is
+ * reported as `failed` ({@link MISSING_MODEL_COLUMNS}, saying when it looks like a transaction log) and
+ * skipped, so check `reports`.
  * @throws {SourceFailedError} when a file fails after rows of it were read
  * @throws {@link InconsistentCustomerTableError} when the files have different columns or share a customer
  */
@@ -187,7 +189,12 @@ export async function loadCustomerTableToScore(
   options: LoadOptions = {},
 ): Promise<{ table: CustomerRows | undefined; reports: IngestReport[] }> {
   const builder = new CustomerTableBuilder();
-  const reports = await readCustomerTableFiles(paths, options, builder, modelColumns);
+  const reports = await readCustomerTableFiles(
+    paths,
+    { ...options, columns: { ...options.columns, unlabelledCustomerTable: true } },
+    builder,
+    modelColumns,
+  );
   return { table: builder.buildRows(), reports };
 }
 

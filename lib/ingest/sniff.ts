@@ -74,7 +74,10 @@ export function sniffLayout(head: string, mapping: ColumnMapping = {}): FileLayo
   const body = header ? rows.slice(1) : rows;
 
   const { columns, mappingSource } = resolveColumns(mapping, header ? columnNames : undefined, body);
-  const kind: InputKind = columns.target !== undefined ? 'customer-table' : 'transactions';
+  // A customer table is recognized by its label column, unless the loader says it is one to score.
+  if (mapping.unlabelledCustomerTable) delete columns.target;
+  const kind: InputKind =
+    mapping.unlabelledCustomerTable || columns.target !== undefined ? 'customer-table' : 'transactions';
   if (columns.customer === undefined) {
     throw new UnusableInputError(
       'no_customer_column',

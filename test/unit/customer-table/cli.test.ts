@@ -108,6 +108,33 @@ describe('valuecast train / score on a customer-table file', () => {
     await Promise.all([...parts, whole, split].map((f) => rm(f)));
   });
 
+  it('score reads the table without its label column, or with blank labels, to the same predictions', async () => {
+    // Prepare: the label is the future a user does not know yet: the column is absent, or left empty.
+    const [header, ...lines] = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    const withoutLabel = (line: string) => line.slice(0, line.lastIndexOf(','));
+    expect(header?.endsWith(',Future_Value')).toBe(true);
+    const unlabelled = path.join(dir, 'customers-without-label.csv');
+    const blank = path.join(dir, 'customers-blank-label.csv');
+    await writeFile(unlabelled, `${[header, ...lines].map((l) => withoutLabel(l ?? '')).join('\n')}\n`);
+    await writeFile(
+      blank,
+      `${header}\n${lines.map((l, i) => (i % 3 === 0 ? `${withoutLabel(l)},` : l)).join('\n')}\n`,
+    );
+    const root = path.join(dir, 'models-root');
+    const outs = ['labelled.csv', 'unlabelled.csv', 'blank.csv'].map((f) => path.join(dir, f));
+
+    // Act
+    await scoreCommand(['--model-dir', root, '--data', file, '--out', outs[0] as string]);
+    await scoreCommand(['--model-dir', root, '--data', unlabelled, '--out', outs[1] as string]);
+    await scoreCommand(['--model-dir', root, '--data', blank, '--out', outs[2] as string]);
+
+    // Assess
+    const [labelled, ...others] = await Promise.all(outs.map((f) => readFile(f, 'utf8')));
+    expect(labelled?.trimEnd().split('\n')).toHaveLength(table.customerIds.length + 1);
+    expect(others).toEqual([labelled, labelled]);
+    await Promise.all([unlabelled, blank, ...outs].map((f) => rm(f)));
+  });
+
   it('score refuses transactions for a champion trained on a customer table, saying what it reads', async () => {
     // Prepare
     const orders = path.join(dir, 'orders.csv');

@@ -96,13 +96,19 @@ describe('loadCustomerTableToScore', () => {
     );
   });
 
-  it('reads a labelled table to score without keeping its labels', async () => {
+  it('reads a labelled table without its label: rows with a blank or bad label are read, the label an ordinary column', async () => {
     // Act
     const { table, reports } = await loadCustomerTableToScore([fixture], ['Age', 'Last_Purchase_Date']);
 
     // Assess
-    expect(reports[0]).toMatchObject({ kind: 'customer-table', status: 'ok' });
-    expect(table?.customerIds).toEqual(['1', '2', '5']);
+    expect(reports[0]).toMatchObject({
+      kind: 'customer-table',
+      status: 'ok',
+      rowsAccepted: 5,
+      rejectedByReason: { duplicate_customer_id: 1 },
+    });
+    expect(reports[0]?.schema.columns?.target).toBeUndefined();
+    expect(table?.customerIds).toEqual(['1', '2', '3', '4', '5']);
     expect(table && 'label' in table).toBe(false);
     expect(table?.columns.map((c) => c.name)).toEqual([
       'Age',
@@ -110,6 +116,26 @@ describe('loadCustomerTableToScore', () => {
       'Purchase_Frequency',
       'Average_Spending',
       'Last_Purchase_Date',
+      'Future_Value',
     ]);
+  });
+
+  it('reads a table that has no label column at all', async () => {
+    // Prepare
+    const dir = await mkdtemp(path.join(tmpdir(), 'valuecast-ct-score-'));
+    const unlabelled = path.join(dir, 'unlabelled.csv');
+    await writeFile(unlabelled, 'Customer_ID,Age,Last_Purchase_Date\nA,40,2023-01-02\nB,,2023-03-04\n');
+
+    // Act
+    const { table, reports } = await loadCustomerTableToScore([unlabelled], ['Age', 'Last_Purchase_Date']);
+
+    // Assess
+    expect(reports[0]).toMatchObject({ kind: 'customer-table', status: 'ok', rowsAccepted: 2 });
+    expect(table?.customerIds).toEqual(['A', 'B']);
+    expect(table?.columns.map((c) => [c.name, c.type])).toEqual([
+      ['Age', 'double'],
+      ['Last_Purchase_Date', 'timestamp'],
+    ]);
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -97,6 +97,19 @@ describe('sniffLayout: the kind of a file', () => {
     expect(layout.columns).toMatchObject({ customer: 0, target: 3 });
   });
 
+  it('reads a table told to be a customer table to score without a label, and a label column as an ordinary one', () => {
+    // Act
+    const unlabelled = sniffLayout(withoutLabel, { unlabelledCustomerTable: true });
+    const labelled = sniffLayout(withLabel, { unlabelledCustomerTable: true, target: 'Future_Value' });
+
+    // Assess
+    expect(unlabelled).toMatchObject({ kind: 'customer-table', columns: { customer: 0 }, dateFormat: 'iso' });
+    expect(unlabelled.columnTypes).toEqual(['string', 'double', 'timestamp']);
+    expect(labelled.kind).toBe('customer-table');
+    expect(labelled.columns.target).toBeUndefined();
+    expect(labelled.columnTypes).toEqual(['string', 'double', 'timestamp', 'double']);
+  });
+
   it('without being told, a table without its label is no transaction log, and the reason names the label to set', () => {
     expect(() => sniffLayout(withoutLabel)).toThrow(
       /^no date column found; set it with --columns or uploads\/<dataset>\/_mapping.json \(date=<column>\); if this is a customer table \(one row per customer\), training needs its label column \(e\.g\. Future_Value\) and none was found: set target=<column> the same way$/,

@@ -16,3 +16,15 @@ export interface LabelledRows {
   readonly features: FeatureMatrix;
   readonly label: Float32Array;
 }
+
+/**
+ * One column of a matrix, by name.
+ * @throws Error when the matrix has no such column
+ */
+export function featureColumn(matrix: FeatureMatrix, name: string): Float32Array {
+  const c = matrix.names.indexOf(name);
+  if (c < 0) throw new Error(`no feature column ${name}`);
+  const out = new Float32Array(matrix.rows);
+  for (let r = 0; r < matrix.rows; r++) out[r] = matrix.values[r * matrix.cols + c] as number;
+  return out;
+}

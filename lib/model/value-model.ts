@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { FeatureMatrix } from '../features/feature-matrix';
+import { type FeatureMatrix, featureColumn } from '../features/feature-matrix';
 import { applyCalibration, type ValueCalibration } from './calibration';
 import { FusedEnsemble } from './fused-ensemble';
 import { mlpPredict } from './mlp';
@@ -97,7 +97,7 @@ export class TrainedModel {
     const raw = this.predictNetwork(features);
     const { calibration } = this.spec;
     if (!calibration) return raw;
-    const blend = calibration.blendColumn ? columnOf(features, calibration.blendColumn) : undefined;
+    const blend = calibration.blendColumn ? featureColumn(features, calibration.blendColumn) : undefined;
     return { value: applyCalibration(calibration, raw.value, blend), pReturn: raw.pReturn };
   }
 
@@ -137,11 +137,4 @@ export class TrainedModel {
     this.network.dispose();
     this.fused.dispose();
   }
-}
-
-function columnOf(features: FeatureMatrix, name: string): Float32Array {
-  const c = features.names.indexOf(name);
-  const out = new Float32Array(features.rows);
-  for (let r = 0; r < features.rows; r++) out[r] = features.values[r * features.cols + c] as number;
-  return out;
 }

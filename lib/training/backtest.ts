@@ -1,5 +1,6 @@
 import { evaluateMetrics, type Metrics } from '../evaluate/metrics';
 import { type CustomerFeatures, computeFeatures, DAY_MS } from '../features/compute-features';
+import { featureColumn } from '../features/feature-matrix';
 import { buildTrainingRows, buildTruth, type TrainingRows } from '../features/training-rows';
 import type { TransactionTable } from '../ingest/transaction-table';
 import { predictLastWindow } from '../model/last-window';
@@ -68,7 +69,7 @@ export class BacktestInputError extends Error {
 /** BG/NBD + Gamma-Gamma expected spend, read from the features (fitted on the visible history only). */
 export const bgNbdGammaGammaSystem: BacktestSystem = {
   name: 'bgnbd_gammagamma',
-  predict: ({ scoring }) => column(scoring, 'bgnbd_gg_expected_spend'),
+  predict: ({ scoring }) => featureColumn(scoring, 'bgnbd_gg_expected_spend'),
 };
 
 /** The seed's least squares on order count, mean order value and days since last purchase. */
@@ -165,11 +166,4 @@ export function endOfDay(day: string): number {
   if (!match || new Date(start).toISOString().slice(0, 10) !== day)
     throw new BacktestInputError(`the cutoff must be a date YYYY-MM-DD, got "${day}"`);
   return start + DAY_MS;
-}
-
-function column(matrix: CustomerFeatures, name: string): Float32Array {
-  const c = matrix.names.indexOf(name);
-  const out = new Float32Array(matrix.rows);
-  for (let r = 0; r < matrix.rows; r++) out[r] = matrix.values[r * matrix.cols + c] as number;
-  return out;
 }

@@ -49,7 +49,7 @@ export const README_COMMANDS: ReadmeCommandEntry[] = [
     runBy: ['test/unit/readme/benchmarks.test.ts'],
   },
   { pattern: /^npm run bench( -- --large)?$/, documentationOnly: BENCHMARK },
-  { pattern: /^npx tsx bench\/accuracy\.ts --design$/, documentationOnly: BENCHMARK },
+  { pattern: /^npx tsx bench\/accuracy\.ts --design( --seeds [\d,]+)?$/, documentationOnly: BENCHMARK },
 ];
 
 /** A shell command of README.md, where it was found. */

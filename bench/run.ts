@@ -409,7 +409,7 @@ function printTable(): void {
     f.reference
       ? `${f.reference.value.toLocaleString('en', { maximumFractionDigits: 3 })} (${f.reference.name})`
       : '',
-    f.ratio === undefined ? '' : `${f.ratio}×`,
+    f.ratio === undefined ? '' : `${f.ratio.toLocaleString('en', { maximumFractionDigits: 2 })}×`,
     f.target ?? '',
     f.met === undefined ? '' : f.met ? 'yes' : 'NO',
   ]);

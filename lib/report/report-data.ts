@@ -151,6 +151,9 @@ export function trainingReportData(
         : ['Transactions / customers', `${count(meta.rows.transactions)} / ${count(meta.rows.customers)}`],
       ['Training rows (held out)', `${count(training.trainRows)} (${count(training.validationRows)})`],
       ['Epochs (best)', `${training.epochs} (${training.bestEpoch})`],
+      ...(meta.valueCalibration
+        ? [['Money calibration', describeCalibration(meta.valueCalibration)] as [string, string]]
+        : []),
       tableModel
         ? ['Columns read', meta.encoding.columns.map((c) => `${c.name} (${c.kind})`).join(', ')]
         : ['Labelled windows as of', meta.trainWindows.map((t) => t.slice(0, 10)).join(', ')],
@@ -163,6 +166,20 @@ export function trainingReportData(
       ['Data fingerprint', meta.dataFingerprint],
     ],
   };
+}
+
+/** One line on how the network's output became money (meta.json `valueCalibration`). */
+export function describeCalibration(calibration: NonNullable<ModelMeta['valueCalibration']>): string {
+  const { knots, blendColumn, blendWeight, levelFactor } = calibration;
+  const map = `a monotone map through ${knots} knot${knots === 1 ? '' : 's'} fitted on held-out customers`;
+  const blend =
+    !blendColumn || blendWeight === 0
+      ? ''
+      : blendWeight === 1
+        ? `; the network ranked the held-out customers clearly worse than ${blendColumn}, so predictions are ${blendColumn} alone`
+        : `, averaged with ${blendColumn} (weight ${blendWeight})`;
+  const level = levelFactor === undefined ? '' : `; seasonal level ×${levelFactor.toFixed(3)}`;
+  return `${map}${blend}${level}`;
 }
 
 /** The report of `valuecast backtest`: every system on the truth after the cutoff. */

@@ -50,6 +50,17 @@ interface ModelMetaBase {
   featureNames: string[];
   backend: string;
   training: { bestEpoch: number; epochs: number; trainRows: number; validationRows: number; seconds: number };
+  /**
+   * How the network's output becomes money (lib/model/calibration.ts; the knots themselves are in model.json):
+   * absent for a model without calibration (the seed MLP, meta.json written before this field).
+   */
+  valueCalibration?: {
+    knots: number;
+    /** The feature column averaged in, and its weight (1: the network was not used, see fit-value-model.ts). */
+    blendColumn?: string;
+    blendWeight: number;
+    levelFactor?: number;
+  };
   promotion: { status: 'pending' | 'promoted' | 'not_promoted'; reason: string; previousChampion?: string };
   dataFingerprint: string;
   /** Seconds per phase. */

@@ -42,9 +42,20 @@ export function roundSeconds(seconds: number): number {
 }
 
 /** The backend and training summary of a fitted model, as meta.json records them. */
-export function trainingMeta(model: TrainedModel): Pick<ModelMeta, 'backend' | 'training'> {
+export function trainingMeta(
+  model: TrainedModel,
+): Pick<ModelMeta, 'backend' | 'training' | 'valueCalibration'> {
   const { training } = model;
+  const { calibration } = model.spec;
   return {
+    ...(calibration && {
+      valueCalibration: {
+        knots: calibration.x.length,
+        ...(calibration.blendColumn && { blendColumn: calibration.blendColumn }),
+        blendWeight: calibration.blendWeight,
+        ...(calibration.levelFactor !== undefined && { levelFactor: calibration.levelFactor }),
+      },
+    }),
     backend: training?.backend ?? 'unknown',
     training: {
       bestEpoch: training?.bestEpoch ?? 0,

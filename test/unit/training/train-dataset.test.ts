@@ -114,6 +114,9 @@ describe('trainDataset', () => {
       expect.arrayContaining(['evaluate', 'fit', 'score', 'write', 'promote']),
     );
     expect(meta.backend).toMatch(/^(wasm|cpu)$/);
+    expect(meta.valueCalibration).toMatchObject({ blendColumn: 'bgnbd_gg_expected_spend' });
+    expect([0.5, 1]).toContain(meta.valueCalibration?.blendWeight);
+    expect(meta.valueCalibration?.knots).toBeGreaterThan(0);
   });
 
   it('scores the same predictions from the champion as the batch predictions', async () => {

@@ -1,4 +1,4 @@
-import type { CustomerTable } from '../ingest/load-customer-table';
+import type { CustomerRows, CustomerTable } from '../ingest/load-customer-table';
 import { DAY_MS, OTHER_LEVEL } from './compute-features';
 import type { FeatureMatrix, LabelledRows } from './feature-matrix';
 
@@ -237,19 +237,18 @@ export function encodeCustomerRows(
 
 /**
  * Encode rows `rows` of a table (training, evaluation or batch scoring) through the same
- * {@link encodeCustomerRow} as serving; `label` is the table's label clipped at 0 (spend is never negative).
+ * {@link encodeCustomerRow} as serving; a label column, if the table has one, is not read.
  * Matrix row i is table row `rows[i]` (`customers` holds the table row).
  * @throws {@link CustomerFeatureError} naming the column and the customer
  */
-export function encodeCustomerTable(
+export function encodeTableRows(
   encoding: CustomerTableEncoding,
-  table: CustomerTable,
+  table: CustomerRows,
   rows: ArrayLike<number>,
   options: EncodeOptions = {},
-): LabelledRows {
+): FeatureMatrix {
   const names = customerFeatureNames(encoding);
   const values = new Float32Array(rows.length * names.length);
-  const label = new Float32Array(rows.length);
   const row: Record<string, string | number | null> = {};
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i] as number;
@@ -261,16 +260,26 @@ export function encodeCustomerTable(
         throw new CustomerFeatureError(e.code, e.column, `customer ${table.customerIds[r]}: ${e.message}`);
       throw e;
     }
-    label[i] = Math.max(0, table.label[r] as number);
   }
-  return {
-    features: { names, rows: rows.length, cols: names.length, values, customers: Int32Array.from(rows) },
-    label,
-  };
+  return { names, rows: rows.length, cols: names.length, values, customers: Int32Array.from(rows) };
+}
+
+/**
+ * {@link encodeTableRows} of a labelled table, with `label` = the table's label clipped at 0 (spend is never
+ * negative) for each encoded row.
+ */
+export function encodeCustomerTable(
+  encoding: CustomerTableEncoding,
+  table: CustomerTable,
+  rows: ArrayLike<number>,
+  options: EncodeOptions = {},
+): LabelledRows {
+  const label = Float32Array.from(rows, (r) => Math.max(0, table.label[r] as number));
+  return { features: encodeTableRows(encoding, table, rows, options), label };
 }
 
 /** The end of the UTC day of the latest date in the table's date columns, or `undefined` without dates. */
-export function latestDateAsOf(table: CustomerTable): number | undefined {
+export function latestDateAsOf(table: CustomerRows): number | undefined {
   let latest = Number.NEGATIVE_INFINITY;
   for (const column of table.columns)
     if (column.type === 'timestamp') for (const t of column.values) if (t > latest) latest = t;

@@ -9,6 +9,7 @@ import {
   type CustomerTableEncoding,
   customerFeatureNames,
   encodeCustomerTable,
+  encodeTableRows,
   fitCustomerTableEncoding,
   latestDateAsOf,
 } from '../features/customer-table-features';
@@ -135,15 +136,9 @@ export function scoreCustomerTable(
       missing[0],
       `the table lacks column(s) the model reads: ${missing.join(', ')}`,
     );
-  // The table encoder also encodes a label: a table to score has none, so it encodes zeros, never read.
-  const rows: CustomerTable = {
-    ...table,
-    labelColumn: encoding.labelColumn,
-    label: new Float64Array(table.customerIds.length),
-  };
-  const at = asOf ?? latestDateAsOf(rows) ?? Date.parse(encoding.asOf);
+  const at = asOf ?? latestDateAsOf(table) ?? Date.parse(encoding.asOf);
   const all = Int32Array.from(table.customerIds, (_, r) => r);
-  const { features } = encodeCustomerTable(encoding, rows, all, { asOf: at });
+  const features = encodeTableRows(encoding, table, all, { asOf: at });
   const { value, pReturn } = model.predict(features);
   return { customerIds: table.customerIds, value, pReturn, asOf: at };
 }
@@ -196,7 +191,7 @@ export async function trainCustomerTable(
         onEpoch: onEpoch('evaluate', name),
       });
       try {
-        const holdout = encodeCustomerTable(result.encoding, table, split.holdout).features;
+        const holdout = encodeTableRows(result.encoding, table, split.holdout);
         const predict = (features: FeatureMatrix) => result.model.predict(features).value;
         evaluated.push({ name, predictions: predict(holdout), seconds: secondsSince(started) });
         if (name === MODEL_SYSTEM) {
@@ -215,7 +210,7 @@ export async function trainCustomerTable(
     const started = performance.now();
     const train = encodeCustomerTable(encoding, table, split.train);
     const linear = fitLinearRegression(train.features, train.label, train.features.names);
-    const predictions = predictLinear(linear, encodeCustomerTable(encoding, table, split.holdout).features);
+    const predictions = predictLinear(linear, encodeTableRows(encoding, table, split.holdout));
     evaluated.push({ name: LINEAR_SYSTEM, predictions, seconds: secondsSince(started) });
   });
   const systems: CustomerTableModelMeta['evaluation']['systems'] = Object.fromEntries(

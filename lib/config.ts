@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The runtime configuration of the Lambdas, read from the environment once. */
 export interface Config {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BlobNotFoundError, type BlobStore, getJson } from '../store/blob-store';
 import { UnexpectedNetworkLayoutError } from './fused-ensemble';
 import { initBackend } from './tf-backend';

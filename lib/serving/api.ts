@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BlobStore } from '../store/blob-store';
 import { ApiError, type ApiResponse, jsonResponse, validationError } from './api-error';
 import { apiKeyMatches } from './api-key';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { computeFeatures } from '../features/compute-features';
 import { CustomerFeatureError, encodeCustomerRows } from '../features/customer-table-features';
 import { TransactionTableBuilder } from '../ingest/transaction-table';

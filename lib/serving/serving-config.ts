@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from '../config';
 
 /** Limits and access of the prediction API, from the environment. */

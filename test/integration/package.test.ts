@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lintTemplate, packageService } from '../../scripts/package';
+import { zipEntries } from '../support/zip-entries';
 
 interface Statement {
   Effect: string;
@@ -118,6 +119,24 @@ describe('npm run package', () => {
     expect(template.Conditions.ApiKeyInSsm).toEqual({
       'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ApiKeySsmParameter' }, ''] }],
     });
+  });
+
+  it('puts in each zip the runtime files its code reads, and no others', async () => {
+    // Arrange: the files scripts/esbuild-plugins.cjs copies into the one build folder all bundles share.
+    const runtimeFiles = async (fn: string) =>
+      zipEntries(path.join(await outDir, `${fn}.zip`))
+        .filter((name) => !/\.js(\.map)?$/.test(name) || name.endsWith('chart.umd.min.js'))
+        .sort();
+    const wasm = [
+      'functions/tfjs-backend-wasm-simd.wasm',
+      'functions/tfjs-backend-wasm-threaded-simd.wasm',
+      'functions/tfjs-backend-wasm.wasm',
+    ];
+
+    // Assess: ingest runs no TF.js and renders no report; serving runs TF.js; training does both.
+    expect(await runtimeFiles('preprocess')).toEqual([]);
+    expect(await runtimeFiles('predict')).toEqual(wasm);
+    expect(await runtimeFiles('train')).toEqual(['functions/chart.umd.min.js', ...wasm]);
   });
 
   it('passes cfn-lint where it is installed', async () => {

@@ -8,6 +8,7 @@ import { type ChampionEvaluation, type ModelMeta, predictionsKey, writeMeta } fr
 import {
   type ChampionPointer,
   decidePromotion,
+  newModelVersion,
   type PromotionDecision,
   promoteIfBetter,
   versionPrefix,
@@ -42,7 +43,7 @@ export function roundSeconds(seconds: number): number {
 }
 
 /** The backend and training summary of a fitted model, as meta.json records them. */
-export function trainingMeta(
+function trainingMeta(
   model: TrainedModel,
 ): Pick<ModelMeta, 'backend' | 'training' | 'valueCalibration'> {
   const { training } = model;
@@ -65,6 +66,97 @@ export function trainingMeta(
       seconds: roundSeconds(training?.seconds ?? 0),
     },
   };
+}
+
+/** The meta.json fields {@link publishTrainedVersion} fills from the model and its new version. */
+type VersionMetaKeys =
+  | 'schemaVersion'
+  | 'dataset'
+  | 'version'
+  | 'createdAt'
+  | 'architecture'
+  | 'featureNames'
+  | 'backend'
+  | 'training'
+  | 'valueCalibration'
+  | 'promotion';
+
+/** What {@link publishTrainedVersion} needs besides the model: how to score, describe and judge it. */
+export interface TrainedVersionOptions<Meta extends ModelMeta> extends Omit<PublishOptions, 'summaries'> {
+  dataset: string;
+  /** How many customers {@link score} predicts, for its progress line. */
+  customersToScore: number;
+  /** The batch predictions of every customer (timed as the `score` phase). */
+  score: () => ScoredCustomers;
+  /** The input kind's part of meta.json. */
+  meta: (scored: ScoredCustomers) => Omit<Meta, VersionMetaKeys>;
+  /** What report.html draws besides meta.json, given the batch predictions. */
+  summaries: (scored: ScoredCustomers) => ReportSummaries;
+  timed: PhaseTimer<'score' | 'write' | 'promote'>;
+  onProgress: (progress: { phase: 'score' | 'write' | 'promote'; message: string; rows?: number }) => void;
+}
+
+/** A published version: where it is, whether it became the champion and why. */
+export interface TrainedVersion<Meta extends ModelMeta> {
+  dataset: string;
+  version: string;
+  /** `models/<dataset>/<version>`. */
+  prefix: string;
+  /** `models/<dataset>/<version>/report.html`. */
+  reportKey: string;
+  promoted: boolean;
+  reason: string;
+  /** The metrics promotion compared. */
+  metrics: Metrics;
+  meta: Meta;
+}
+
+/**
+ * The last steps of a training, whichever input kind it learnt from: name a new version, score every
+ * customer with the production model, complete meta.json and {@link publishVersion} it. The model is
+ * disposed of when this returns or throws.
+ */
+export async function publishTrainedVersion<Meta extends ModelMeta>(
+  store: BlobStore,
+  model: TrainedModel,
+  options: TrainedVersionOptions<Meta>,
+): Promise<TrainedVersion<Meta>> {
+  const { dataset, now, timed, onProgress } = options;
+  try {
+    const version = newModelVersion(now());
+    const scored = await timed('score', () => {
+      const rows = options.customersToScore;
+      onProgress({ phase: 'score', message: `scoring ${rows} customers`, rows });
+      return options.score();
+    });
+    const meta = {
+      schemaVersion: 1,
+      dataset,
+      version,
+      createdAt: now().toISOString(),
+      ...options.meta(scored),
+      architecture: model.architecture,
+      featureNames: [...model.featureNames],
+      ...trainingMeta(model),
+      promotion: { status: 'pending', reason: 'the promotion decision is being made' },
+    } as Meta;
+    const published = await publishVersion(store, model, scored, meta, {
+      ...options,
+      summaries: options.summaries(scored),
+    });
+    return {
+      dataset,
+      version,
+      prefix: versionPrefix(dataset, version),
+      reportKey: published.reportKey,
+      promoted: published.promoted,
+      reason: published.reason,
+      metrics: options.metrics,
+      meta,
+    };
+  } finally {
+    model.dispose();
+  }
 }
 
 /** How {@link publishVersion} judges, reports and times a version. */
@@ -91,7 +183,7 @@ export interface PublishOptions {
  *    from it, so the report always shows what meta.json says.
  * Returns the decision and the report's key.
  */
-export async function publishVersion(
+async function publishVersion(
   store: BlobStore,
   model: TrainedModel,
   scored: ScoredCustomers,

@@ -28,9 +28,15 @@ import {
   readMeta,
   summarizeIngestReports,
 } from './artifacts';
-import { type ChampionPointer, newModelVersion, versionPrefix } from './champion';
+import type { ChampionPointer } from './champion';
 import { fitValueCalibration, HOLDOUT_SHARE } from './fit-value-model';
-import { phaseTimer, publishVersion, recordedChampion, roundSeconds, trainingMeta } from './model-version';
+import {
+  phaseTimer,
+  publishTrainedVersion,
+  recordedChampion,
+  roundSeconds,
+  type TrainedVersion,
+} from './model-version';
 import type { ScoredCustomers } from './predictions-csv';
 import { MODEL_SYSTEM, SEED_MLP_SYSTEM, type TrainingPhase, type TrainingProgress } from './train-dataset';
 
@@ -66,18 +72,8 @@ export interface TrainCustomerTableOptions {
   onProgress?: (progress: TrainingProgress) => void;
 }
 
-export interface TrainCustomerTableResult {
-  dataset: string;
-  version: string;
-  prefix: string;
-  /** `models/<dataset>/<version>/report.html`. */
-  reportKey: string;
-  promoted: boolean;
-  reason: string;
-  /** The model's metrics on the holdout (the ones promotion compared). */
-  metrics: Metrics;
-  meta: CustomerTableModelMeta;
-}
+/** The published version; `metrics` are the model's on the holdout (the ones promotion compared). */
+export type TrainCustomerTableResult = TrainedVersion<CustomerTableModelMeta>;
 
 /** What trainCustomerTable calls that a test may replace. */
 export interface TrainCustomerTableDependencies {
@@ -225,30 +221,21 @@ export async function trainCustomerTable(
       onEpoch: onEpoch('fit', 'production fit'),
     }),
   );
-  const version = newModelVersion(deps.now());
-  const prefix = versionPrefix(dataset, version);
-  try {
-    const scored = await timed('score', () => {
-      report({ phase: 'score', message: `scoring ${customers} customers`, rows: customers });
-      return scoreCustomerTable(production.model, production.encoding, table, asOf);
-    });
-    let returning = 0;
-    for (const y of actual) if (y > 0) returning++;
-    let clipped = 0;
-    for (const y of table.label) if (y < 0) clipped++;
-    const meta: CustomerTableModelMeta = {
-      schemaVersion: 1,
+  let returning = 0;
+  for (const y of actual) if (y > 0) returning++;
+  let clipped = 0;
+  for (const y of table.label) if (y < 0) clipped++;
+  // 3. Published: promoted if it beats the recorded metrics of whichever champion holds the pointer.
+  return publishTrainedVersion<CustomerTableModelMeta>(store, production.model, {
+    dataset,
+    customersToScore: customers,
+    score: () => scoreCustomerTable(production.model, production.encoding, table, asOf),
+    meta: (scored) => ({
       inputKind: 'customer-table',
-      dataset,
-      version,
-      createdAt: deps.now().toISOString(),
       horizonDays: null,
       asOf: new Date(asOf).toISOString(),
       label: { column: table.labelColumn, clippedAtZero: clipped },
-      architecture: production.model.architecture,
-      featureNames: [...production.model.featureNames],
       encoding: production.encoding,
-      ...trainingMeta(production.model),
       rows: { customers, scored: scored.value.length },
       evaluation: {
         method: 'random-holdout',
@@ -259,34 +246,18 @@ export async function trainCustomerTable(
         returningShare: returning / Math.max(1, actual.length),
         systems,
       },
-      promotion: { status: 'pending', reason: 'the promotion decision is being made' },
       dataFingerprint: options.dataFingerprint,
       durations,
       dataQuality: options.ingestReports ? summarizeIngestReports(options.ingestReports) : undefined,
       featureImportance,
-    };
-    // 3. Published: promoted if it beats the recorded metrics of whichever champion holds the pointer.
-    const published = await publishVersion(store, production.model, scored, meta, {
-      metrics: modelMetrics,
-      judge: (current) => judgeChampion(store, dataset, current),
-      summaries: reportSummaries({ actual, systems: evaluated }, scored),
-      now: deps.now,
-      timed,
-      onProgress: report,
-    });
-    return {
-      dataset,
-      version,
-      prefix,
-      reportKey: published.reportKey,
-      promoted: published.promoted,
-      reason: published.reason,
-      metrics: modelMetrics,
-      meta,
-    };
-  } finally {
-    production.model.dispose();
-  }
+    }),
+    metrics: modelMetrics,
+    judge: (current) => judgeChampion(store, dataset, current),
+    summaries: (scored) => reportSummaries({ actual, systems: evaluated }, scored),
+    now: deps.now,
+    timed,
+    onProgress: report,
+  });
 }
 
 /**

@@ -16,9 +16,15 @@ import {
   type TransactionModelMeta,
 } from './artifacts';
 import { BASELINE_SYSTEMS, type BacktestSystem, runBacktest } from './backtest';
-import { type ChampionPointer, newModelVersion, versionPrefix } from './champion';
+import { type ChampionPointer, versionPrefix } from './champion';
 import { fitValueModel, type ValueModelFit } from './fit-value-model';
-import { phaseTimer, publishVersion, recordedChampion, roundSeconds, trainingMeta } from './model-version';
+import {
+  phaseTimer,
+  publishTrainedVersion,
+  recordedChampion,
+  roundSeconds,
+  type TrainedVersion,
+} from './model-version';
 import { visibleTable } from './visible-table';
 
 export const DEFAULT_HORIZON_DAYS = 90;
@@ -71,19 +77,8 @@ export interface TrainDatasetDependencies {
   now: () => Date;
 }
 
-export interface TrainDatasetResult {
-  dataset: string;
-  version: string;
-  /** `models/<dataset>/<version>`. */
-  prefix: string;
-  /** `models/<dataset>/<version>/report.html`. */
-  reportKey: string;
-  promoted: boolean;
-  reason: string;
-  /** The model's metrics on the validation window (the ones promotion compared). */
-  metrics: Metrics;
-  meta: TransactionModelMeta;
-}
+/** The published version; `metrics` are the model's on the validation window (the ones promotion compared). */
+export type TrainDatasetResult = TrainedVersion<TransactionModelMeta>;
 
 const defaultDependencies: TrainDatasetDependencies = { fitValueModel, now: () => new Date() };
 
@@ -186,34 +181,23 @@ export async function trainDataset(
       ...fitProgress('fit', 'production fit'),
     }),
   );
-  const version = newModelVersion(deps.now());
-  const prefix = versionPrefix(dataset, version);
-  try {
-    const scored = await timed('score', () => {
-      report({
-        phase: 'score',
-        message: `scoring ${production.scoring.rows} customers`,
-        rows: production.scoring.rows,
-      });
+  // 3. Published: promoted if it beats whichever champion holds the pointer at the conditional write.
+  return publishTrainedVersion<TransactionModelMeta>(store, production.model, {
+    dataset,
+    customersToScore: production.scoring.rows,
+    score: () => {
       const { value, pReturn } = production.model.predict(production.scoring);
       const customerIds = Array.from(production.scoring.customers, (c) => history.customerIds[c] as string);
       return { customerIds, value, pReturn };
-    });
-    const meta: TransactionModelMeta = {
-      schemaVersion: 1,
+    },
+    meta: (scored) => ({
       inputKind: 'transactions',
-      dataset,
-      version,
-      createdAt: deps.now().toISOString(),
       horizonDays,
       asOf: new Date(asOf).toISOString(),
-      architecture: production.model.architecture,
-      featureNames: [...production.model.featureNames],
       featureSpec: production.featureSpec,
       trainWindows: production.trainWindows.map((t) => new Date(t).toISOString()),
       networkSample: production.sample,
       earlyStoppingWindow: new Date(production.validationWindow).toISOString(),
-      ...trainingMeta(production.model),
       rows: {
         transactions: history.length,
         customers: history.customerIds.length,
@@ -227,34 +211,18 @@ export async function trainDataset(
           backtest.systems.map((s) => [s.name, { ...s.metrics, seconds: roundSeconds(s.seconds) }]),
         ),
       },
-      promotion: { status: 'pending', reason: 'the promotion decision is being made' },
       dataFingerprint: options.dataFingerprint,
       durations,
       dataQuality: options.ingestReports ? summarizeIngestReports(options.ingestReports) : undefined,
       featureImportance,
-    };
-    // 3. Published: promoted if it beats whichever champion holds the pointer at the conditional write.
-    const published = await publishVersion(store, production.model, scored, meta, {
-      metrics: modelMetrics,
-      judge: evaluateChampionOnce,
-      summaries: reportSummaries({ actual: backtest.actual, systems: backtest.systems }, scored),
-      now: deps.now,
-      timed,
-      onProgress: report,
-    });
-    return {
-      dataset,
-      version,
-      prefix,
-      reportKey: published.reportKey,
-      promoted: published.promoted,
-      reason: published.reason,
-      metrics: modelMetrics,
-      meta,
-    };
-  } finally {
-    production.model.dispose();
-  }
+    }),
+    metrics: modelMetrics,
+    judge: evaluateChampionOnce,
+    summaries: (scored) => reportSummaries({ actual: backtest.actual, systems: backtest.systems }, scored),
+    now: deps.now,
+    timed,
+    onProgress: report,
+  });
 }
 
 /** The exclusive as-of of "all the data": the end of the UTC day of the last transaction. */

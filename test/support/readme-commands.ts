@@ -48,7 +48,7 @@ export const README_COMMANDS: ReadmeCommandEntry[] = [
     pattern: /^npx valuecast backtest --data \.\.\/shared\/data\/online-retail-uci\//,
     runBy: ['test/unit/readme/benchmarks.test.ts'],
   },
-  { pattern: /^npm run bench( -- --large)?$/, documentationOnly: BENCHMARK },
+  { pattern: /^npm run bench( -- --large| -- --parts [a-z,]+)?$/, documentationOnly: BENCHMARK },
   { pattern: /^npx tsx bench\/accuracy\.ts --design( --seeds [\d,]+)?$/, documentationOnly: BENCHMARK },
 ];
 

@@ -43,9 +43,7 @@ export function roundSeconds(seconds: number): number {
 }
 
 /** The backend and training summary of a fitted model, as meta.json records them. */
-function trainingMeta(
-  model: TrainedModel,
-): Pick<ModelMeta, 'backend' | 'training' | 'valueCalibration'> {
+function trainingMeta(model: TrainedModel): Pick<ModelMeta, 'backend' | 'training' | 'valueCalibration'> {
   const { training } = model;
   const { calibration } = model.spec;
   return {

@@ -37,9 +37,17 @@ export interface AccuracyCase {
   name: string;
   cutoff: string;
   horizonDays: number;
-  data: { files: string[] } | { generated: { customers: number; seed: number } };
+  data: { files: string[] } | { generated: GeneratedShop };
   /** The best peer's figures of BRIEF.md on this case (BRIEF cutoffs only). */
   peers?: Pick<Metrics, 'gini' | 'spearman' | 'decileMape'>;
+}
+
+/** A shop of `npm run generate` (lib/generate/order-log.ts; by default two years from 2023-01-01). */
+interface GeneratedShop {
+  customers: number;
+  seed: number;
+  start?: string;
+  days?: number;
 }
 
 /** The BRIEF.md cutoffs: report on them, never tune on them. */
@@ -64,9 +72,10 @@ export const BRIEF_CASES: readonly AccuracyCase[] = [
  * Where designs are chosen: earlier cutoffs of the two datasets (truth before the BRIEF cutoffs; CDNOW's
  * customers all joined in 1997's first quarter, so a 181-day horizon has no labelled window before
  * mid-1997 and the CDNOW cases use 90 days, and 120 days for one labelled window only, as at the BRIEF
- * cutoff, where a cohort that buys less every month must be extrapolated) and two
+ * cutoff, where a cohort that buys less every month must be extrapolated), two
  * generated two-year shops (lib/generate: seasonality with a Christmas peak, churn, returns), whose
- * September and 181-day cases' truth windows hold that peak.
+ * September and 181-day cases' truth windows hold that peak, and two generated three-year shops at a
+ * cutoff each quarter ({@link longShopCases}).
  */
 export const DESIGN_CASES: readonly AccuracyCase[] = [
   { name: 'cdnow-q3', cutoff: '1997-09-30', horizonDays: 90, data: { files: CDNOW } },
@@ -79,16 +88,40 @@ export const DESIGN_CASES: readonly AccuracyCase[] = [
     generatedCase(seed, 'sep', '2024-09-30', 90),
     generatedCase(seed, 'h181', '2024-06-30', 181),
   ]),
+  ...[5, 6].flatMap(longShopCases),
 ];
 
 /**
  * Shops no design was chosen on (generated like the design shops, other seeds): a check that a design
  * generalizes, to report on like the BRIEF cutoffs and never to tune on (docs/accuracy.md).
  */
-export const UNSEEN_CASES: readonly AccuracyCase[] = [3, 4].flatMap((seed) => [
-  generatedCase(seed, 'sep', '2024-09-30', 90),
-  generatedCase(seed, 'h181', '2024-06-30', 181),
-]);
+export const UNSEEN_CASES: readonly AccuracyCase[] = [
+  ...[3, 4].flatMap((seed) => [
+    generatedCase(seed, 'sep', '2024-09-30', 90),
+    generatedCase(seed, 'h181', '2024-06-30', 181),
+  ]),
+  ...longShopCases(7),
+];
+
+/**
+ * A seeded three-year shop of 20,000 customers (from 2022-01-01) at the end of each quarter of 2024's first
+ * nine months and of 2023, H90: the seasonal level has a year of history at every cutoff, and the calibrated
+ * windows hold the Christmas peak at some (the December and March cutoffs), not at others.
+ */
+function longShopCases(seed: number): AccuracyCase[] {
+  const shop = { customers: 20_000, seed, start: '2022-01-01', days: 1095 };
+  return [
+    ['dec', '2023-12-31'],
+    ['mar', '2024-03-31'],
+    ['jun', '2024-06-30'],
+    ['sep', '2024-09-30'],
+  ].map(([label, cutoff]) => ({
+    name: `long${seed}-${label}`,
+    cutoff: cutoff as string,
+    horizonDays: 90,
+    data: { generated: shop },
+  }));
+}
 
 /** A seeded `npm run generate` shop of 5,000 customers (two years from 2023-01-01) at one cutoff. */
 function generatedCase(seed: number, label: string, cutoff: string, horizonDays: number): AccuracyCase {
@@ -117,8 +150,8 @@ async function loadFiles(files: string[]): Promise<TransactionTable> {
   return (await loadTransactionsFromFiles(files)).table;
 }
 
-/** A seeded shop of `npm run generate` (two years from 2023-01-01), loaded like a shop's export. */
-async function generatedTable(options: { customers: number; seed: number }): Promise<TransactionTable> {
+/** A seeded shop of `npm run generate`, loaded like a shop's export. */
+async function generatedTable(options: GeneratedShop): Promise<TransactionTable> {
   const dir = await mkdtemp(path.join(tmpdir(), 'valuecast-accuracy-'));
   try {
     await generateToDirectory({ ...options, out: dir });

@@ -98,6 +98,26 @@ describe('fitValueModel', () => {
     expect(level(young)).toBeUndefined();
     for (const fit of [a, b, young]) fit.model.dispose();
   });
+
+  it('weighs the season against every calibrated window: a Q4 peak learnt from lowers a spring forecast', async () => {
+    // Prepare: three years, flat and with every October–December amount × 4. At 2022-03-31 the calibrated
+    // windows (labels Jul 2021 – Mar 2022) hold one peak; the forecast (Apr–Jun) holds none.
+    const flat = syntheticShop(2000, 1095);
+    const peak = withAmounts(flat, (time, amount) =>
+      new Date(time).getUTCMonth() >= 9 ? 4 * amount : amount,
+    );
+    const asOf = endOfDay('2022-03-31');
+
+    // Act
+    const a = await fitValueModel(flat, asOf, { horizonDays: 90, fit: FAST });
+    const b = await fitValueModel(peak, asOf, { horizonDays: 90, fit: FAST });
+
+    // Assess: the peak shop's model is scaled down from what it learnt, relative to the flat shop's.
+    const level = (fit: typeof a) => fit.model.spec.calibration?.levelFactor as number;
+    expect(level(a)).toBeGreaterThan(0.5);
+    expect(level(b)).toBeLessThan(0.8 * level(a));
+    for (const fit of [a, b]) fit.model.dispose();
+  });
 });
 
 /** A copy of `table` whose amounts are `amount(time, amount)`. */

@@ -252,10 +252,10 @@ const MIN_SEASONAL_CUSTOMERS = 200;
  * quarter that window's features are inflated by the peak, so the model over-predicted it, and a March
  * cutoff got ×1.4 (decile MAPE 0.675 and 0.545, 0.217 and 0.132 with no level at all); pooled over the
  * calibrated windows it gets ×1.11 and ×0.95 (0.332, 0.089), and the mean over the eight cutoffs went from
- * 0.26 to 0.16 (none at all: 0.28; docs/accuracy.md). Rejected: miss(asOf − 365 d) alone (0.186/0.235 on the generated -sep
- * cases, and 0.095/0.223 on the 181-day cases) — on a two-year synthetic shop without any season, whose
- * customers all joined in the first year, it reached the clamp (2×) because that younger population was
- * missed, not a season; the ratio gives 1.01 there.
+ * 0.26 to 0.16 (none at all: 0.28; docs/accuracy.md). Rejected: miss(asOf − 365 d) alone (0.186/0.235
+ * on the generated -sep cases, and 0.095/0.223 on the 181-day cases) — on a two-year synthetic shop
+ * without any season, whose customers all joined in the first year, it reached the clamp (2×) because that
+ * younger population was missed, not a season; the ratio gives 1.01 there.
  */
 function seasonalLevel(
   model: TrainedModel,

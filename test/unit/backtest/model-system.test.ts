@@ -81,9 +81,7 @@ describe('fitValueModel', () => {
   it('learns the season from the same window a year earlier: a Q4 peak raises a Q4 forecast', async () => {
     // Prepare: two years of the same shop, once flat, once with every October–December amount × 4.
     const flat = syntheticShop(2000, 730);
-    const peak = withAmounts(flat, (time, amount) =>
-      new Date(time).getUTCMonth() >= 9 ? 4 * amount : amount,
-    );
+    const peak = withQ4Peak(flat);
     const asOf = endOfDay('2021-09-30');
 
     // Act
@@ -103,9 +101,7 @@ describe('fitValueModel', () => {
     // Prepare: three years, flat and with every October–December amount × 4. At 2022-03-31 the calibrated
     // windows (labels Jul 2021 – Mar 2022) hold one peak; the forecast (Apr–Jun) holds none.
     const flat = syntheticShop(2000, 1095);
-    const peak = withAmounts(flat, (time, amount) =>
-      new Date(time).getUTCMonth() >= 9 ? 4 * amount : amount,
-    );
+    const peak = withQ4Peak(flat);
     const asOf = endOfDay('2022-03-31');
 
     // Act
@@ -120,18 +116,18 @@ describe('fitValueModel', () => {
   });
 });
 
-/** A copy of `table` whose amounts are `amount(time, amount)`. */
-function withAmounts(
-  table: TransactionTable,
-  amount: (time: number, amount: number) => number,
-): TransactionTable {
+/** A copy of `table` whose October–December amounts are × 4: a Christmas quarter. */
+function withQ4Peak(table: TransactionTable): TransactionTable {
   const builder = new TransactionTableBuilder();
-  for (let i = 0; i < table.length; i++)
+  for (let i = 0; i < table.length; i++) {
+    const time = table.time[i] as number;
+    const amount = table.amount[i] as number;
     builder.add({
       customerId: table.customerIds[table.customer[i] as number] as string,
-      time: table.time[i] as number,
-      amount: amount(table.time[i] as number, table.amount[i] as number),
+      time,
+      amount: new Date(time).getUTCMonth() >= 9 ? 4 * amount : amount,
       orderId: table.orderIds[table.order[i] as number] as string,
     });
+  }
   return builder.build();
 }

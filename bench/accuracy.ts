@@ -1,11 +1,13 @@
 /**
- * Out-of-time accuracy of `model` against the baselines (BRIEF.md "Accuracy benchmark"):
- *   npx tsx bench/accuracy.ts [--design] [--unseen] [--brief] [--cases name,name] [--systems name,name] [--seeds 1,2,3]
- * `--brief` (the default) runs the two BRIEF.md cutoffs and compares `model` with the best peer's figures
- * there. `--design` runs the earlier cutoffs and generated shops the design was chosen on (their truth ends
- * before the BRIEF cutoffs, or they are simulated): never choose a design on the BRIEF cutoffs. `--unseen` runs
- * generated shops no design was chosen on (UNSEEN_CASES), a generalization check like the BRIEF cutoffs.
- * Each case prints the backtest table; `runAccuracyBench()` returns the BRIEF figures for `npm run bench`.
+ * Out-of-time accuracy of `model` against the baselines (docs/accuracy-protocol.md):
+ *   npx tsx bench/accuracy.ts [--design] [--unseen] [--benchmark] [--cases name,name] [--systems name,name] [--seeds 1,2,3]
+ * `--benchmark` (the default) runs the two benchmark cutoffs of docs/accuracy-protocol.md and compares `model`
+ * with the best peer's figures there. `--design` runs the earlier cutoffs and generated shops the design was
+ * chosen on (their truth ends before the benchmark cutoffs, or they are simulated): never choose a design on
+ * the benchmark cutoffs. `--unseen` runs generated shops no design was chosen on (UNSEEN_CASES), a
+ * generalization check like the benchmark cutoffs. Each case prints the backtest table;
+ * `runAccuracyBench()` returns the benchmark figures for `npm run bench`. Online Retail is read from
+ * `$VALUECAST_DATA_DIR/online-retail-uci/by-day`: a case that needs it stops with a message when it is unset.
  * `--seeds` fits `model` once per seed (rows `model seed=N`) and ends with each system's mean and standard
  * deviation over the seeds, per case and over all cases: decile MAPE on CDNOW moves by up to 0.18 between seeds, more
  * than most design changes, so compare designs on their means over seeds.
@@ -26,19 +28,20 @@ import {
 } from '../lib/training/backtest';
 import { modelSystem } from '../lib/training/model-system';
 import { generateToDirectory } from '../scripts/generate';
+import { CDNOW_MASTER, requireOnlineRetailDays } from '../test/support/datasets';
 import type { BenchFigure } from './figures';
 
-const DATA = path.resolve(__dirname, '../../shared/data');
-const CDNOW = [`${DATA}/cdnow/CDNOW_master.txt`];
-const RETAIL = [`${DATA}/online-retail-uci/by-day`];
+/** The data files of a case, resolved when the case runs (Online Retail's folder may be absent). */
+const CDNOW = () => [CDNOW_MASTER];
+const RETAIL = () => [requireOnlineRetailDays()];
 
 /** A backtest case: where the data comes from, the cutoff and horizon. */
 export interface AccuracyCase {
   name: string;
   cutoff: string;
   horizonDays: number;
-  data: { files: string[] } | { generated: GeneratedShop };
-  /** The best peer's figures of BRIEF.md on this case (BRIEF cutoffs only). */
+  data: { files: () => string[] } | { generated: GeneratedShop };
+  /** The best peer's figures of docs/accuracy-protocol.md on this case (benchmark cutoffs only). */
   peers?: Pick<Metrics, 'gini' | 'spearman' | 'decileMape'>;
 }
 
@@ -50,8 +53,8 @@ interface GeneratedShop {
   days?: number;
 }
 
-/** The BRIEF.md cutoffs: report on them, never tune on them. */
-export const BRIEF_CASES: readonly AccuracyCase[] = [
+/** The benchmark cutoffs of docs/accuracy-protocol.md: report on them, never tune on them. */
+export const BENCHMARK_CASES: readonly AccuracyCase[] = [
   {
     name: 'cdnow',
     cutoff: '1997-12-31',
@@ -69,9 +72,9 @@ export const BRIEF_CASES: readonly AccuracyCase[] = [
 ];
 
 /**
- * Where designs are chosen: earlier cutoffs of the two datasets (truth before the BRIEF cutoffs; CDNOW's
+ * Where designs are chosen: earlier cutoffs of the two datasets (truth before the benchmark cutoffs; CDNOW's
  * customers all joined in 1997's first quarter, so a 181-day horizon has no labelled window before
- * mid-1997 and the CDNOW cases use 90 days, and 120 days for one labelled window only, as at the BRIEF
+ * mid-1997 and the CDNOW cases use 90 days, and 120 days for one labelled window only, as at the benchmark
  * cutoff, where a cohort that buys less every month must be extrapolated), two
  * generated two-year shops (lib/generate: seasonality with a Christmas peak, churn, returns), whose
  * September and 181-day cases' truth windows hold that peak, and two generated three-year shops at a
@@ -93,7 +96,7 @@ export const DESIGN_CASES: readonly AccuracyCase[] = [
 
 /**
  * Shops no design was chosen on (generated like the design shops, other seeds): a check that a design
- * generalizes, to report on like the BRIEF cutoffs and never to tune on (docs/accuracy.md).
+ * generalizes, to report on like the benchmark cutoffs and never to tune on (docs/accuracy.md).
  */
 export const UNSEEN_CASES: readonly AccuracyCase[] = [
   ...[3, 4].flatMap((seed) => [
@@ -140,7 +143,7 @@ export function caseTable(c: AccuracyCase): Promise<TransactionTable> {
   const key = JSON.stringify(c.data);
   let table = tables.get(key);
   if (!table) {
-    table = 'files' in c.data ? loadFiles(c.data.files) : generatedTable(c.data.generated);
+    table = 'files' in c.data ? loadFiles(c.data.files()) : generatedTable(c.data.generated);
     tables.set(key, table);
   }
   return table;
@@ -197,12 +200,12 @@ type TargetMetric = (typeof TARGET_METRICS)[number];
 type TargetMetrics = Pick<Metrics, TargetMetric>;
 
 /**
- * The BRIEF.md accuracy target as bench figures: `model`'s Gini and Spearman (higher is better) and decile
- * MAPE (lower is better) on both BRIEF cutoffs, each beside the best peer's figure.
+ * The accuracy target of docs/accuracy-protocol.md as bench figures: `model`'s Gini and Spearman (higher is
+ * better) and decile MAPE (lower is better) on both benchmark cutoffs, each beside the best peer's figure.
  */
 export async function runAccuracyBench(): Promise<BenchFigure[]> {
   const figures: BenchFigure[] = [];
-  for (const { case: c, result } of await runAccuracyCases(BRIEF_CASES)) {
+  for (const { case: c, result } of await runAccuracyCases(BENCHMARK_CASES)) {
     const model = result.systems.find((s) => s.name === 'model');
     if (!model || !c.peers) continue;
     for (const metric of TARGET_METRICS) {
@@ -214,7 +217,7 @@ export async function runAccuracyBench(): Promise<BenchFigure[]> {
         name: `${c.name} ${c.cutoff} H${c.horizonDays}: model ${metric}`,
         value,
         unit: '',
-        reference: { name: 'best peer (BRIEF.md)', value: peer },
+        reference: { name: 'best peer', value: peer },
         ratio: value / peer,
         target: lowerIsBetter ? '≤ best peer' : '> best peer',
         met: lowerIsBetter ? value <= peer : value > peer,
@@ -234,7 +237,7 @@ function printResult(c: AccuracyCase, result: BacktestResult): void {
     metrics: s.metrics,
     extra: [s.seconds.toFixed(0)],
   }));
-  if (c.peers) rows.push({ name: 'best peer (BRIEF.md)', metrics: c.peers, extra: [''] });
+  if (c.peers) rows.push({ name: 'best peer', metrics: c.peers, extra: [''] });
   console.log(metricsTable(rows, ['s']));
 }
 
@@ -243,7 +246,7 @@ async function main(): Promise<void> {
     options: {
       design: { type: 'boolean', default: false },
       unseen: { type: 'boolean', default: false },
-      brief: { type: 'boolean', default: false },
+      benchmark: { type: 'boolean', default: false },
       cases: { type: 'string' },
       systems: { type: 'string' },
       seeds: { type: 'string' },
@@ -253,7 +256,7 @@ async function main(): Promise<void> {
   const pool = [
     ...(values.design ? DESIGN_CASES : []),
     ...(values.unseen ? UNSEEN_CASES : []),
-    ...(values.brief || !(values.design || values.unseen) ? BRIEF_CASES : []),
+    ...(values.benchmark || !(values.design || values.unseen) ? BENCHMARK_CASES : []),
   ];
   const names = values.cases?.split(',');
   const cases = names ? pool.filter((c) => names.includes(c.name)) : pool;

@@ -1,7 +1,7 @@
 /**
  * One measured figure of `npm run bench`. Absolute times are noisy on a shared machine, so a figure is
  * reported beside a reference measured in the same run where one exists (pandas, an empty handler, …),
- * and the ratio is what is compared with the target of BRIEF.md.
+ * and the ratio is what is compared with the target of docs/scaling.md (accuracy: docs/accuracy-protocol.md).
  */
 export interface BenchFigure {
   /** The part of the benchmark: `ingest`, `features`, `training`, `serving`. */
@@ -15,7 +15,7 @@ export interface BenchFigure {
   reference?: { name: string; value: number };
   /** value / reference.value (or the inverse where smaller is better: say which in `target`). */
   ratio?: number;
-  /** The BRIEF.md target this figure answers, e.g. `≥ 3× pandas`. */
+  /** The target this figure answers (docs/scaling.md, docs/accuracy-protocol.md), e.g. `≥ 3× pandas`. */
   target?: string;
   /** Whether the target is met; absent when there is no target. */
   met?: boolean;

@@ -3,11 +3,14 @@
  * Runs every benchmark part in its own child process (so each peak RSS is that part's own), prints one
  * table and writes bench/results.json. Figures carry a reference measured in the same run where one
  * exists (pandas on the same files, the wasm backend, an empty handler, the best peer), and the ratio is
- * what is compared with BRIEF.md's targets: absolute times are noisy on a shared machine, so the load
- * average before each part is recorded with its figures.
+ * what is compared with the targets of docs/scaling.md (accuracy: docs/accuracy-protocol.md): absolute
+ * times are noisy on a shared machine, so the load average before each part is recorded with its figures.
  * Default: the Online Retail folder and generated 1M- and 3M-row files (so peak RSS vs file size shows),
  * features on 200k simulated customers, training on 10k and 100k customers, serving; `--large` adds 10M- and 20M-row files, 1M customers and
- * the 1M-customer / 20M-transaction training run (tens of minutes); `--accuracy` adds the BRIEF backtests.
+ * the 1M-customer / 20M-transaction training run (tens of minutes); `--accuracy` adds the benchmark
+ * backtests of docs/accuracy-protocol.md. Online Retail is read from
+ * `$VALUECAST_DATA_DIR/online-retail-uci/by-day`: without it, its ingest figures are left out with a message
+ * naming the variable, and the accuracy part fails with that message.
  * `--parts a,b` runs only those parts and keeps the other parts' figures of the existing results.json.
  */
 
@@ -17,6 +20,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { onlineRetailData } from '../test/support/datasets';
 import type { FeaturesOutput } from './features';
 import type { BenchFigure } from './figures';
 import type { GenerateOutput, IngestOutput, LoadFeaturesOutput } from './ingest';
@@ -25,9 +29,8 @@ import type { FitOutput, TrainStoredOutput, WriteParquetOutput } from './trainin
 
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS = path.join(ROOT, 'bench/results.json');
-const ONLINE_RETAIL = path.resolve(ROOT, '../shared/data/online-retail-uci/by-day');
 const PYTHON = '/usr/bin/python3';
-/** BRIEF.md: ingest + features at ≥ 3× the throughput of pandas read_csv + groupby. */
+/** docs/scaling.md: ingest + features at ≥ 3× the throughput of pandas read_csv + groupby. */
 const PANDAS_TARGET = 3;
 /** Peak RSS may grow this much while the file grows several times and still count as flat. */
 const FLAT_MEMORY_TOLERANCE = 1.25;
@@ -127,19 +130,19 @@ interface CsvInput {
 }
 
 async function ingestPart(large: boolean, temp: string): Promise<void> {
-  const inputs: CsvInput[] = [
-    {
+  const onlineRetail = onlineRetailData();
+  const inputs: CsvInput[] = [];
+  if (onlineRetail.days !== undefined) {
+    inputs.push({
       name: 'Online Retail folder',
-      paths: [ONLINE_RETAIL],
+      paths: [onlineRetail.days],
       pandasColumns: [
         ...['--customer', 'CustomerID', '--date', 'InvoiceDate'],
         ...['--quantity', 'Quantity', '--price', 'UnitPrice'],
       ],
-    },
-  ];
-  if (!existsSync(ONLINE_RETAIL)) {
-    console.error(`\n! ${ONLINE_RETAIL} is missing: the Online Retail figures are skipped`);
-    inputs.length = 0;
+    });
+  } else {
+    console.error(`\n! ${onlineRetail.missing}: the Online Retail figures are skipped`);
   }
   for (const rows of large ? [1e6, 1e7, 2e7] : [1e6, 3e6]) {
     const file = path.join(temp, `generated-${rows}.csv`);

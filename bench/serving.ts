@@ -1,12 +1,12 @@
 /**
- * Serving benchmark (BRIEF.md "Performance targets", serving): on the real local stack
+ * Serving benchmark (docs/scaling.md "Performance targets", serving): on the real local stack
  * (serverless offline + s3rver), with a generated shop uploaded, preprocessed and trained through the
  * Lambdas, it measures
  *   - warm latency p50/p99 of `POST /predict` for 1 customer and for a batch of 100, beside the empty
  *     handler (functions/ping.ts) on the same stack posted the same bodies (`POST /ping`: serverless
  *     offline's own body handling costs a few ms, which both then include), and `GET /ping`, all
  *     interleaved in small blocks so a busy machine slows them alike; the ratio 1 customer / empty
- *     handler with the same body is the BRIEF target (≤ 1.5×);
+ *     handler with the same body is the target (≤ 1.5×);
  *   - cold start: the first `POST /predict` on a fresh worker after the model is promoted (worker start,
  *     bundle import, TF.js wasm init, champion pointer + model + predictions.csv from S3, the prediction),
  *     beside the empty handler's own cold start; the model-load part is read from the function's

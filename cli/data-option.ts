@@ -7,7 +7,7 @@ const DATA_OPTION = { data: { type: 'string', multiple: true } } as const;
 
 /**
  * Parse a command's options, where `--data <file|dir>...` takes every argument up to the next option, as
- * BRIEF.md writes it (`--data a.csv b.csv`, which is what a shell glob `--data shop/*.csv` expands to);
+ * docs/contracts.md writes it (`--data a.csv b.csv`, which is what a shell glob `--data shop/*.csv` expands to);
  * `--data` may also be repeated. Any other argument that is not an option's value is a usage error.
  * `data` is every value in the order given; `--help`/`-h` is always accepted.
  * @throws UsageError naming the unknown option or the stray argument

@@ -91,5 +91,5 @@ export function createHandler(
     });
 }
 
-/** `POST /predict`, `GET /customers/{id}`, `GET /model`, `GET /health` (BRIEF.md "HTTP API"). */
+/** `POST /predict`, `GET /customers/{id}`, `GET /model`, `GET /health` (docs/contracts.md "HTTP API"). */
 export const handler = createHandler(dataStore);

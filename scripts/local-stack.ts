@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { createS3Client } from '../lib/store/s3-store';
 
-/** The endpoints of the local stack (BRIEF.md), fixed so docs, tests and the demo agree. */
+/** The endpoints of the local stack (docs/contracts.md), fixed so docs, tests and the demo agree. */
 export const localStack = {
   s3Endpoint: 'http://127.0.0.1:4569',
   apiUrl: 'http://127.0.0.1:3000',
@@ -198,7 +198,7 @@ async function main(): Promise<void> {
   console.log(`
 Ready. Upload order CSVs to trigger preprocessing, e.g.
   AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1 \\
-  aws --endpoint-url ${localStack.s3Endpoint} s3 cp ../shared/data/cdnow/CDNOW_master.txt s3://${localStack.bucket}/uploads/cdnow/master.csv
+  aws --endpoint-url ${localStack.s3Endpoint} s3 cp data/cdnow/CDNOW_master.txt s3://${localStack.bucket}/uploads/cdnow/master.csv
 Press Ctrl-C to stop.`);
   let stopping = false;
   const shutdown = async () => {

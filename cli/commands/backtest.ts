@@ -131,7 +131,7 @@ function loadSummary(reports: IngestReport[], rows: number, seconds: number): st
   return `read ${reports.length} file(s): ${rows.toLocaleString('en')} transactions, ${rejected.toLocaleString('en')} rows rejected (${seconds.toFixed(1)} s)${notes.join('')}`;
 }
 
-/** The metrics.json document of BRIEF.md (plus `featureSeconds`, the shared feature time). */
+/** The metrics.json document of docs/contracts.md (plus `featureSeconds`, the shared feature time). */
 export function metricsJson(result: BacktestResult) {
   return {
     cutoff: result.cutoff,

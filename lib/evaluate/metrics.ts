@@ -1,5 +1,5 @@
 /**
- * Metrics of the out-of-time benchmark (BRIEF.md "Accuracy benchmark"), following the definitions of
+ * Metrics of the out-of-time benchmark (docs/accuracy-protocol.md), following the definitions of
  * google/lifetime_value. `actual` is the true spend over the horizon, `predicted` a system's forecast, one
  * entry per scored customer in the same order. A metric that is undefined on the data (e.g. Gini when
  * nobody spent, AUC when everybody returned) is NaN, which JSON writes as null.

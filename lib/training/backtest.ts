@@ -95,7 +95,7 @@ export const BASELINE_SYSTEMS: readonly BacktestSystem[] = [
 ];
 
 /**
- * Out-of-time backtest (BRIEF.md "Accuracy benchmark"): systems see only transactions up to and including
+ * Out-of-time backtest (docs/accuracy-protocol.md): systems see only transactions up to and including
  * the cutoff day, every customer with such a transaction is scored, and predictions are compared with each
  * customer's net spend over the following `horizonDays` days (clipped at 0).
  */

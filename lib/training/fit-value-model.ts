@@ -71,7 +71,7 @@ export interface CustomerSampleSummary {
  * `train-stored`) an epoch took ≈ 41 s wall on 1.68M training rows (batch 1024, one core), and a training
  * fits three networks (evaluation model and seed MLP, production fit; ≈ 40 epochs in all): 1,800 CPU-s,
  * twice the train Lambda's 15 minutes. At 500k rows (400k training) an epoch is ≈ 10 s, ≈ 400 s for the
- * three networks, leaving the rest of 600 s for load, features and scoring. Every BRIEF dataset (CDNOW
+ * three networks, leaving the rest of 600 s for load, features and scoring. Every benchmark dataset (CDNOW
  * 23.6k customers, Online Retail 4.4k) is far below it and fits on all its rows.
  */
 export const MAX_NETWORK_ROWS = 500_000;
@@ -88,7 +88,7 @@ const EPOCHS_WITHOUT_HOLDOUT = 20;
  * Weight of the BG/NBD + Gamma-Gamma expected spend averaged with the calibrated network (money space):
  * equal weights, the forecast-combination default. Design cases (`npx tsx bench/accuracy.ts --design`:
  * CDNOW 1997-06-30/09-30 H90, Online Retail 2011-03-09/06-09 H91, two generated shops at 2024-06-30/09-30
- * H90; never the BRIEF cutoffs), mean Gini / Spearman / decile MAPE over the 8 cases, averaging the
+ * H90; never the benchmark cutoffs), mean Gini / Spearman / decile MAPE over the 8 cases, averaging the
  * previous design's predictions with w: w 0 0.715/0.456/0.273, 0.2 0.729/0.461/0.267, 0.4 0.731/0.464/0.244,
  * 0.5 0.730/0.464/0.236, 0.6 0.730/0.464/0.240 (Gini −0.007 to −0.014 on Online Retail 06-09 and CDNOW
  * 06-30, +0.14 on the young Online Retail 03-09 whose labelled window has 8 days of history). The previous

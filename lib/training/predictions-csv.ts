@@ -1,4 +1,4 @@
-/** The header of `predictions.csv` (BRIEF.md "Contracts"); readers depend on it exactly. */
+/** The header of `predictions.csv` (docs/contracts.md); readers depend on it exactly. */
 export const PREDICTIONS_HEADER = 'customer_id,predicted_value,p_return,value_decile,model_version';
 
 /** One customer's batch prediction. */

@@ -15,8 +15,7 @@ import {
   uniqueDataset,
   waitForReport,
 } from '../../scripts/stack-client';
-
-const onlineRetailDays = path.resolve(__dirname, '../../../shared/data/online-retail-uci/by-day');
+import { needsOnlineRetail, ONLINE_RETAIL_DAYS } from '../support/datasets';
 
 function arrayBufferOf(bytes: Uint8Array | undefined): ArrayBuffer {
   if (!bytes) throw new Error('no such object');
@@ -29,6 +28,7 @@ async function readParquet(key: string): Promise<Record<string, unknown>[]> {
 
 /** The first `days` Online Retail files as one CSV (one header), and its number of data rows. */
 async function onlineRetailSlice(days: number): Promise<{ csv: string; rows: number }> {
+  const onlineRetailDays = ONLINE_RETAIL_DAYS as string;
   const files = (await readdir(onlineRetailDays))
     .filter((f) => f.endsWith('.csv'))
     .sort()
@@ -74,46 +74,52 @@ describe('preprocess on the local stack', () => {
     expect(quarantine).toContain('A5');
   });
 
-  it('is triggered by a multipart upload (lib-storage, > 5 MB)', async () => {
-    // Prepare: 45 days of Online Retail in one ≈ 7 MB CSV, so Upload sends it in two parts
-    const dataset = uniqueDataset('multipart');
-    const { csv, rows } = await onlineRetailSlice(45);
-    const client = createS3Client({ s3Endpoint: localStack.s3Endpoint });
-    const parts = new Set<number>();
+  it.skipIf(!ONLINE_RETAIL_DAYS)(
+    needsOnlineRetail('is triggered by a multipart upload (lib-storage, > 5 MB)'),
+    async () => {
+      // Prepare: 45 days of Online Retail in one ≈ 7 MB CSV, so Upload sends it in two parts
+      const dataset = uniqueDataset('multipart');
+      const { csv, rows } = await onlineRetailSlice(45);
+      const client = createS3Client({ s3Endpoint: localStack.s3Endpoint });
+      const parts = new Set<number>();
 
-    // Act
-    const upload = new Upload({
-      client,
-      params: { Bucket: localStack.bucket, Key: `uploads/${dataset}/retail.csv`, Body: Buffer.from(csv) },
-      partSize: 5 * 1024 * 1024,
-    });
-    upload.on('httpUploadProgress', (p) => parts.add(p.part ?? 0));
-    await upload.done();
-    const report = await waitForReport(dataset, 'retail', 120_000);
+      // Act
+      const upload = new Upload({
+        client,
+        params: { Bucket: localStack.bucket, Key: `uploads/${dataset}/retail.csv`, Body: Buffer.from(csv) },
+        partSize: 5 * 1024 * 1024,
+      });
+      upload.on('httpUploadProgress', (p) => parts.add(p.part ?? 0));
+      await upload.done();
+      const report = await waitForReport(dataset, 'retail', 120_000);
 
-    // Assess
-    expect(parts.size).toBe(2);
-    expect(report.status).toBe('ok');
-    expect(report.rowsRead).toBe(rows);
-    expect(report.rowsAccepted + report.rowsRejected).toBe(rows);
-    const normalized = await store.get(`normalized/${dataset}/retail.parquet`);
-    expect(Number(parquetMetadata(arrayBufferOf(normalized)).num_rows)).toBe(report.rowsAccepted);
-    client.destroy();
-  });
+      // Assess
+      expect(parts.size).toBe(2);
+      expect(report.status).toBe('ok');
+      expect(report.rowsRead).toBe(rows);
+      expect(report.rowsAccepted + report.rowsRejected).toBe(rows);
+      const normalized = await store.get(`normalized/${dataset}/retail.parquet`);
+      expect(Number(parquetMetadata(arrayBufferOf(normalized)).num_rows)).toBe(report.rowsAccepted);
+      client.destroy();
+    },
+  );
 
-  it('is triggered by a .csv.gz upload and reads it gunzipped', async () => {
-    // Prepare
-    const dataset = uniqueDataset('gzip');
-    const { csv, rows } = await onlineRetailSlice(3);
+  it.skipIf(!ONLINE_RETAIL_DAYS)(
+    needsOnlineRetail('is triggered by a .csv.gz upload and reads it gunzipped'),
+    async () => {
+      // Prepare
+      const dataset = uniqueDataset('gzip');
+      const { csv, rows } = await onlineRetailSlice(3);
 
-    // Act
-    await store.put(`uploads/${dataset}/days.csv.gz`, gzipSync(Buffer.from(csv)));
-    const report = await waitForReport(dataset, 'days');
+      // Act
+      await store.put(`uploads/${dataset}/days.csv.gz`, gzipSync(Buffer.from(csv)));
+      const report = await waitForReport(dataset, 'days');
 
-    // Assess
-    expect(report).toMatchObject({ status: 'ok', rowsRead: rows });
-    expect(await store.head(`normalized/${dataset}/days.parquet`)).toBeDefined();
-  });
+      // Assess
+      expect(report).toMatchObject({ status: 'ok', rowsRead: rows });
+      expect(await store.head(`normalized/${dataset}/days.parquet`)).toBeDefined();
+    },
+  );
 
   it('leaves one result when the same S3 event is delivered twice (Lambda invoke endpoint)', async () => {
     // Prepare: the fixture's object, first ingested by the trigger

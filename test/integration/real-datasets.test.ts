@@ -6,45 +6,47 @@ import { describe, expect, it } from 'vitest';
 import type { IngestReport } from '../../lib/ingest';
 import { localStack } from '../../scripts/local-stack';
 import { bucketStore as store, uniqueDataset, waitForReport } from '../../scripts/stack-client';
-
-const sharedData = path.resolve(__dirname, '../../../shared/data');
-const onlineRetailDays = path.join(sharedData, 'online-retail-uci/by-day');
-const cdnowMaster = path.join(sharedData, 'cdnow/CDNOW_master.txt');
+import { CDNOW_MASTER, needsOnlineRetail, ONLINE_RETAIL_DAYS } from '../support/datasets';
 
 function awsCliAvailable(): boolean {
   return spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 }
 
 describe('real datasets through the local S3 trigger', () => {
-  it('ingests the whole Online Retail folder (305 daily files) with exact counts', async () => {
-    // Prepare
-    const dataset = uniqueDataset('online-retail');
-    const files = (await readdir(onlineRetailDays)).filter((f) => f.endsWith('.csv')).sort();
+  it.skipIf(!ONLINE_RETAIL_DAYS)(
+    needsOnlineRetail('ingests the whole Online Retail folder (305 daily files) with exact counts'),
+    async () => {
+      // Prepare
+      const onlineRetailDays = ONLINE_RETAIL_DAYS as string;
+      const dataset = uniqueDataset('online-retail');
+      const files = (await readdir(onlineRetailDays)).filter((f) => f.endsWith('.csv')).sort();
 
-    // Act: four uploads at a time, each batch ingested before the next. serverless-s3-local runs every
-    // event it sees at once, in a new worker thread when the others are busy: 305 uploads in a burst
-    // would start ~300 workers on this machine's 2 cores.
-    const reports: IngestReport[] = [];
-    for (let i = 0; i < files.length; i += 4) {
-      const batch = files.slice(i, i + 4);
-      await Promise.all(
-        batch.map((f) =>
-          store.put(`uploads/${dataset}/${f}`, createReadStream(path.join(onlineRetailDays, f))),
-        ),
-      );
-      for (const f of batch) reports.push(await waitForReport(dataset, f.replace(/\.csv$/, ''), 120_000));
-    }
+      // Act: four uploads at a time, each batch ingested before the next. serverless-s3-local runs every
+      // event it sees at once, in a new worker thread when the others are busy: 305 uploads in a burst
+      // would start ~300 workers on this machine's 2 cores.
+      const reports: IngestReport[] = [];
+      for (let i = 0; i < files.length; i += 4) {
+        const batch = files.slice(i, i + 4);
+        await Promise.all(
+          batch.map((f) =>
+            store.put(`uploads/${dataset}/${f}`, createReadStream(path.join(onlineRetailDays, f))),
+          ),
+        );
+        for (const f of batch) reports.push(await waitForReport(dataset, f.replace(/\.csv$/, ''), 120_000));
+      }
 
-    // Assess
-    const sum = (pick: (r: IngestReport) => number) => reports.reduce((n, r) => n + pick(r), 0);
-    expect(files).toHaveLength(305);
-    expect(reports.every((r) => r.status === 'ok')).toBe(true);
-    expect(sum((r) => r.rowsRead)).toBe(541_909);
-    expect(sum((r) => r.rowsAccepted)).toBe(406_829);
-    expect(sum((r) => r.rowsRejected)).toBe(541_909 - 406_829);
-    // Slow by design of the check, not of one file: each upload also reads the row hashes of every
-    // earlier file of the dataset (cross-file duplicates), ≈1 s per file at first, ≈7 s by the 300th.
-  }, 600_000);
+      // Assess
+      const sum = (pick: (r: IngestReport) => number) => reports.reduce((n, r) => n + pick(r), 0);
+      expect(files).toHaveLength(305);
+      expect(reports.every((r) => r.status === 'ok')).toBe(true);
+      expect(sum((r) => r.rowsRead)).toBe(541_909);
+      expect(sum((r) => r.rowsAccepted)).toBe(406_829);
+      expect(sum((r) => r.rowsRejected)).toBe(541_909 - 406_829);
+      // Slow by design of the check, not of one file: each upload also reads the row hashes of every
+      // earlier file of the dataset (cross-file duplicates), ≈1 s per file at first, ≈7 s by the 300th.
+    },
+    600_000,
+  );
 
   it('ingests CDNOW uploaded as uploads/cdnow/master.csv (aws CLI where installed)', async () => {
     // Prepare
@@ -55,7 +57,7 @@ describe('real datasets through the local S3 trigger', () => {
     if (awsCliAvailable()) {
       const cp = spawnSync(
         'aws',
-        ['--endpoint-url', localStack.s3Endpoint, 's3', 'cp', cdnowMaster, target],
+        ['--endpoint-url', localStack.s3Endpoint, 's3', 'cp', CDNOW_MASTER, target],
         {
           encoding: 'utf8',
           env: {
@@ -69,7 +71,7 @@ describe('real datasets through the local S3 trigger', () => {
       expect(cp.status, cp.stderr).toBe(0);
     } else {
       console.log('aws CLI not installed: uploading CDNOW with the SDK instead');
-      await store.put(`uploads/${dataset}/master.csv`, createReadStream(cdnowMaster));
+      await store.put(`uploads/${dataset}/master.csv`, createReadStream(CDNOW_MASTER));
     }
     const report = await waitForReport(dataset, 'master', 120_000);
 

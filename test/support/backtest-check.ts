@@ -4,17 +4,17 @@ import { expect } from 'vitest';
 import { optionOf, type ShellRun } from './shell';
 
 /**
- * BRIEF.md's protocol on its two datasets (by a path fragment): customers scored, and the BG/NBD + Gamma-Gamma
- * Gini of its peer table, which ours must match (±0.02): same data and cutoff, the same model.
+ * The two datasets of docs/accuracy-protocol.md (by a path fragment): customers scored, and the BG/NBD +
+ * Gamma-Gamma Gini of its peer table, which ours must match (±0.02): same data and cutoff, the same model.
  */
-const BRIEF_DATASETS: Record<string, { customers: number; bgNbdGini: number }> = {
+const BENCHMARK_DATASETS: Record<string, { customers: number; bgNbdGini: number }> = {
   'cdnow/CDNOW_master.txt': { customers: 23_570, bgNbdGini: 0.726 },
   'online-retail-uci/by-day': { customers: 3_412, bgNbdGini: 0.77 },
 };
 
 /**
  * What a README `npx valuecast backtest … --out <metrics.json>` must have done: metrics.json with every
- * system (on BRIEF.md's datasets: its customers, its BG/NBD + Gamma-Gamma Gini), the printed table, the HTML report
+ * system (on the benchmark datasets: their customers, their BG/NBD + Gamma-Gamma Gini), the printed table, the HTML report
  * (`--report`, else report.html beside metrics.json).
  */
 export async function assessBacktest(run: ShellRun, command: string): Promise<void> {
@@ -24,10 +24,10 @@ export async function assessBacktest(run: ShellRun, command: string): Promise<vo
     cutoff: optionOf(command, '--cutoff'),
     horizonDays: Number(optionOf(command, '--horizon')),
   });
-  const brief = Object.entries(BRIEF_DATASETS).find(([fragment]) => command.includes(fragment))?.[1];
-  if (brief) {
-    expect(metrics.customers).toBe(brief.customers);
-    expect(Math.abs(metrics.systems.bgnbd_gammagamma.gini - brief.bgNbdGini)).toBeLessThan(0.02);
+  const benchmark = Object.entries(BENCHMARK_DATASETS).find(([fragment]) => command.includes(fragment))?.[1];
+  if (benchmark) {
+    expect(metrics.customers).toBe(benchmark.customers);
+    expect(Math.abs(metrics.systems.bgnbd_gammagamma.gini - benchmark.bgNbdGini)).toBeLessThan(0.02);
   }
   expect(Object.keys(metrics.systems).sort()).toEqual([
     'bgnbd_gammagamma',

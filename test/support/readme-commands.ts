@@ -23,6 +23,11 @@ export type ReadmeCommandEntry =
       pattern: RegExp;
       /** Repository paths that run the command; each must contain its exact text (whitespace collapsed). */
       runBy: string[];
+      /**
+       * An environment variable the command reads data through (`VALUECAST_DATA_DIR`): its tests run it
+       * when the variable is set and skip, naming the variable, when not; each `runBy` file must name it.
+       */
+      needs?: string;
     }
   | { pattern: RegExp; documentationOnly: string };
 
@@ -45,8 +50,9 @@ export const README_COMMANDS: ReadmeCommandEntry[] = [
   },
   { pattern: /^npm run package$/, runBy: ['test/unit/readme/deploy.test.ts'] },
   {
-    pattern: /^npx valuecast backtest --data \.\.\/shared\/data\/online-retail-uci\//,
+    pattern: /^npx valuecast backtest --data "\$VALUECAST_DATA_DIR"\/online-retail-uci\//,
     runBy: ['test/unit/readme/benchmarks.test.ts'],
+    needs: 'VALUECAST_DATA_DIR',
   },
   { pattern: /^npm run bench( -- --large| -- --parts [a-z,]+)?$/, documentationOnly: BENCHMARK },
   { pattern: /^npx tsx bench\/accuracy\.ts --design( --seeds [\d,]+)?$/, documentationOnly: BENCHMARK },

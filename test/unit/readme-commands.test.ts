@@ -60,6 +60,22 @@ describe('every command in README.md is run by a test or by CI', () => {
     expect(problems).toEqual([]);
   });
 
+  it('has each command that reads an environment variable run by tests that skip without it', () => {
+    // Assess: `"$VALUECAST_DATA_DIR"/…` runs where the data are and skips, naming the variable, elsewhere
+    const problems: string[] = [];
+    for (const command of listedOneByOne) {
+      const entry = entryOf(command);
+      const needs = entry && 'needs' in entry ? entry.needs : undefined;
+      for (const [, variable] of command.matchAll(/\$\{?([A-Z][A-Z0-9_]*)/g))
+        if (variable !== needs)
+          problems.push(`${command}: reads $${variable}, so its entry needs: '${variable}'`);
+      if (needs === undefined || !entry || !('runBy' in entry)) continue;
+      for (const file of entry.runBy)
+        if (!fileText(file).includes('.skipIf(')) problems.push(`${file} does not skip without ${needs}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('has no entry that matches no README command, and a reason for each documentation-only one', () => {
     // Assess
     const stale = patternEntries.filter((entry) => !listedOneByOne.some((c) => entry.pattern.test(c)));

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { CDNOW_SAMPLE } from '../../support/datasets';
 
 const DAY_MS = 86_400_000;
 
@@ -9,9 +9,8 @@ const DAY_MS = 86_400_000;
  * repeat-day spend (Gamma-Gamma's input). Parsed here, in the test, because the file is headerless and tiny.
  */
 export function cdnowSampleCalibration() {
-  const path = resolve(__dirname, '../../../../shared/data/cdnow/CDNOW_sample.txt');
   const spendByDay = new Map<string, Map<number, number>>();
-  for (const line of readFileSync(path, 'utf8').trim().split('\n')) {
+  for (const line of readFileSync(CDNOW_SAMPLE, 'utf8').trim().split('\n')) {
     const [, customer, date, , dollars] = line.trim().split(/\s+/) as [
       string,
       string,

@@ -8,7 +8,6 @@ import { ingestStream } from '../../../lib/ingest';
 import { FsBlobStore } from '../../../lib/store/fs-store';
 
 export const fixtures = path.resolve(__dirname, '../../fixtures/ingest');
-export const sharedData = path.resolve(__dirname, '../../../../shared/data');
 
 export function fixture(name: string): string {
   return path.join(fixtures, name);

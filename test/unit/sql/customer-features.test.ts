@@ -19,9 +19,9 @@ import {
 import type { TransactionTable } from '../../../lib/ingest/transaction-table';
 import { FsBlobStore } from '../../../lib/store/fs-store';
 import { generateToDirectory } from '../../../scripts/generate';
+import { CDNOW_MASTER } from '../../support/datasets';
 
 const SQL = readFileSync(path.resolve(__dirname, '../../../sql/customer-features.sql'), 'utf8');
-const CDNOW = path.resolve(__dirname, '../../../../shared/data/cdnow/CDNOW_master.txt');
 /** Features the SQL leaves to the model code: they need maximum-likelihood fits (see the SQL's header). */
 const MODEL_CODE_FEATURES = [
   'bgnbd_p_alive',
@@ -176,7 +176,7 @@ describe('sql/customer-features.sql', () => {
 
   it('equals computeFeatures on CDNOW (no order ids: an order is a day)', async () => {
     // Prepare
-    await ingestAll(store, 'cdnow', [CDNOW]);
+    await ingestAll(store, 'cdnow', [CDNOW_MASTER]);
     const table = await loadNormalizedTransactions(store, 'cdnow');
     const asOf = Date.UTC(1998, 0, 1);
     // Act

@@ -17,15 +17,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type MetricsRow, metricsTable } from '../cli/metrics-table';
-import type { Metrics } from '../lib/evaluate/metrics';
-import { loadTransactionsFromFiles } from '../lib/ingest';
-import type { TransactionTable } from '../lib/ingest/transaction-table';
 import {
   BASELINE_SYSTEMS,
   type BacktestResult,
   type BacktestSystem,
   runBacktest,
-} from '../lib/training/backtest';
+} from '../lib/evaluate/backtest';
+import type { Metrics } from '../lib/evaluate/metrics';
+import { loadTransactionsFromFiles } from '../lib/ingest';
+import type { TransactionTable } from '../lib/ingest/transaction-table';
 import { modelSystem } from '../lib/training/model-system';
 import { generateToDirectory } from '../scripts/generate';
 import { CDNOW_MASTER, requireOnlineRetailDays } from '../test/support/datasets';

@@ -22,10 +22,10 @@ import { loadModel, saveModel } from '../lib/model/model-io';
 import { initBackend, startBackend } from '../lib/model/tf-backend';
 import { applyTransforms } from '../lib/model/transforms';
 import type { TrainedModel } from '../lib/model/value-model';
+import { readChampion } from '../lib/registry/champion';
 import { predictCustomers, predictRequestSchema } from '../lib/serving/predict-request';
 import { loadServingModel } from '../lib/serving/serving-model';
 import { FsBlobStore } from '../lib/store/fs-store';
-import { readChampion } from '../lib/training/champion';
 import { syntheticShop } from '../test/unit/model/synthetic';
 
 async function throughput(): Promise<void> {

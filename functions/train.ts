@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Metrics } from '../lib/evaluate/metrics';
+import { isCustomerTableMeta } from '../lib/registry/model-meta';
 import type { BlobStore } from '../lib/store/blob-store';
-import { isCustomerTableMeta } from '../lib/training/artifacts';
 import { normalizedDataFingerprint } from '../lib/training/data-fingerprint';
 import type { TrainingProgress } from '../lib/training/train-dataset';
 import {

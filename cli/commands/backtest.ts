@@ -1,18 +1,18 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type IngestReport, loadTransactionsFromFiles, parseColumnMapping } from '../../lib/ingest';
-import type { EpochLog } from '../../lib/model/value-model';
-import { renderReport } from '../../lib/report/render-report';
-import { backtestReportData } from '../../lib/report/report-data';
-import { summarizeIngestReports } from '../../lib/training/artifacts';
 import {
   BASELINE_SYSTEMS,
   type BacktestResult,
   type BacktestSystem,
   runBacktest,
-} from '../../lib/training/backtest';
+} from '../../lib/evaluate/backtest';
+import { type IngestReport, loadTransactionsFromFiles, parseColumnMapping } from '../../lib/ingest';
+import type { EpochLog } from '../../lib/model/value-model';
+import { summarizeIngestReports } from '../../lib/registry/data-quality';
+import { csvCell } from '../../lib/registry/predictions-csv';
+import { renderReport } from '../../lib/report/render-report';
+import { backtestReportData } from '../../lib/report/report-data';
 import { modelSystem } from '../../lib/training/model-system';
-import { csvCell } from '../../lib/training/predictions-csv';
 import { UsageError } from '../cli-error';
 import { parseCommandOptions, requireData } from '../data-option';
 import type { Command } from '../main';

@@ -1,12 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import type { TrainedModel } from '../../lib/model/value-model';
+import { loadChampionModel, NoChampionError } from '../../lib/registry/model-versions';
+import { predictionsCsv, type ScoredCustomers } from '../../lib/registry/predictions-csv';
 import { FsBlobStore } from '../../lib/store/fs-store';
-import { predictionsCsv, type ScoredCustomers } from '../../lib/training/predictions-csv';
 import {
   type FilesToScore,
-  loadChampionModel,
   loadFilesToScore,
-  NoChampionError,
   NothingToScoreError,
   scoreCustomers,
 } from '../../lib/training/score-customers';

@@ -1,7 +1,8 @@
+import type { BacktestResult } from '../evaluate/backtest';
 import type { FeatureImportance } from '../evaluate/feature-importance';
 import type { Metrics } from '../evaluate/metrics';
-import { type DataQualitySummary, isCustomerTableMeta, type ModelMeta } from '../training/artifacts';
-import type { BacktestResult } from '../training/backtest';
+import type { DataQualitySummary } from '../registry/data-quality';
+import { isCustomerTableMeta, type ModelMeta } from '../registry/model-meta';
 import {
   type DecileCalibration,
   decileCalibration,

@@ -1,5 +1,5 @@
+import { type ModelMeta, reportKey } from '../registry/model-meta';
 import type { BlobStore } from '../store/blob-store';
-import { type ModelMeta, reportKey } from '../training/artifacts';
 import { renderReport } from './render-report';
 import { type ReportSummaries, trainingReportData } from './report-data';
 

@@ -1,6 +1,6 @@
+import { readChampion } from '../registry/champion';
+import { NoChampionError } from '../registry/model-versions';
 import type { BlobStore } from '../store/blob-store';
-import { readChampion } from '../training/champion';
-import { NoChampionError } from '../training/score-customers';
 import { loadServingModel, type ServingModel } from './serving-model';
 
 export { NoChampionError };

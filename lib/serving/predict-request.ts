@@ -7,7 +7,7 @@ import {
   type CustomerTableModelMeta,
   isCustomerTableMeta,
   type TransactionModelMeta,
-} from '../training/artifacts';
+} from '../registry/model-meta';
 import { ApiError } from './api-error';
 import { decileOf } from './batch-scores';
 import type { ServingModel } from './serving-model';

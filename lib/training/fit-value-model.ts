@@ -9,10 +9,10 @@ import {
 import { featureColumn, type LabelledRows } from '../features/feature-matrix';
 import { buildTrainingRows, netSpendBetween, type TrainingRows } from '../features/training-rows';
 import type { TransactionTable } from '../ingest/transaction-table';
+import { visibleTable } from '../ingest/visible-table';
 import { fitCalibrationMap, type ValueCalibration } from '../model/calibration';
 import { defaultFitOptions, type FitOptions, fitModel, seededRandom } from '../model/fit';
 import type { EpochLog, TrainedModel } from '../model/value-model';
-import { visibleTable } from './visible-table';
 
 export interface ValueModelOptions {
   horizonDays: number;

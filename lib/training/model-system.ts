@@ -1,6 +1,6 @@
+import type { BacktestSystem } from '../evaluate/backtest';
 import type { FitOptions } from '../model/fit';
 import type { EpochLog } from '../model/value-model';
-import type { BacktestSystem } from './backtest';
 import { fitValueModel, type ValueModelOptions } from './fit-value-model';
 
 export interface ModelSystemOptions {

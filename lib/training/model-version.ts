@@ -1,19 +1,19 @@
 import type { Metrics } from '../evaluate/metrics';
 import { saveModel } from '../model/model-io';
 import type { TrainedModel } from '../model/value-model';
-import type { ReportSummaries } from '../report/report-data';
-import { writeModelReport } from '../report/write-report';
-import type { BlobStore } from '../store/blob-store';
-import { type ChampionEvaluation, type ModelMeta, predictionsKey, writeMeta } from './artifacts';
 import {
   type ChampionPointer,
   decidePromotion,
-  newModelVersion,
   type PromotionDecision,
   promoteIfBetter,
   versionPrefix,
-} from './champion';
-import { predictionsCsv, type ScoredCustomers } from './predictions-csv';
+} from '../registry/champion';
+import { type ChampionEvaluation, type ModelMeta, predictionsKey, writeMeta } from '../registry/model-meta';
+import { newModelVersion } from '../registry/model-versions';
+import { predictionsCsv, type ScoredCustomers } from '../registry/predictions-csv';
+import type { ReportSummaries } from '../report/report-data';
+import { writeModelReport } from '../report/write-report';
+import type { BlobStore } from '../store/blob-store';
 
 /** Runs work as a named phase of a training, recording its wall time. */
 export type PhaseTimer<Phase extends string> = <T>(phase: Phase, work: () => Promise<T> | T) => Promise<T>;

@@ -3,55 +3,14 @@ import type { IngestReport } from '../ingest/ingest-core';
 import { type CustomerRows, loadCustomerTableToScore } from '../ingest/load-customer-table';
 import { type LoadOptions, loadTransactionsFromFiles } from '../ingest/load-files';
 import type { TransactionTable } from '../ingest/transaction-table';
-import { loadModel } from '../model/model-io';
 import type { TrainedModel } from '../model/value-model';
-import type { BlobStore } from '../store/blob-store';
 import {
   type CustomerTableModelMeta,
   isCustomerTableMeta,
   type ModelMeta,
-  readMeta,
   type TransactionModelMeta,
-} from './artifacts';
-import { readChampion, versionPrefix } from './champion';
-import type { ScoredCustomers } from './predictions-csv';
-
-/** There is no champion to score with yet: train first. */
-export class NoChampionError extends Error {
-  constructor(dataset: string) {
-    super(`no champion model for dataset "${dataset}" yet: train one first`);
-    this.name = 'NoChampionError';
-  }
-}
-
-/** A loaded model version with its meta.json. */
-export interface LoadedModel {
-  version: string;
-  model: TrainedModel;
-  meta: ModelMeta;
-}
-
-/**
- * Load the model version `champion.json` points to, with its meta.json.
- * @throws NoChampionError when no champion exists
- */
-export async function loadChampionModel(store: BlobStore, dataset: string): Promise<LoadedModel> {
-  const champion = await readChampion(store, dataset);
-  if (!champion) throw new NoChampionError(dataset);
-  return loadModelVersion(store, dataset, champion.pointer.version);
-}
-
-/** Load one model version and its meta.json. */
-export async function loadModelVersion(
-  store: BlobStore,
-  dataset: string,
-  version: string,
-): Promise<LoadedModel> {
-  const meta = await readMeta(store, dataset, version);
-  if (!meta) throw new Error(`model version ${version} of "${dataset}" has no meta.json`);
-  const model = await loadModel(store, versionPrefix(dataset, version));
-  return { version, model, meta };
-}
+} from '../registry/model-meta';
+import type { ScoredCustomers } from '../registry/predictions-csv';
 
 /**
  * Score every customer with a transaction before `asOf` with a trained model, building the features with

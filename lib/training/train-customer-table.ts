@@ -19,16 +19,17 @@ import type { CustomerRows, CustomerTable } from '../ingest/load-customer-table'
 import { defaultFitOptions, type FitOptions, fitModel, seededRandom } from '../model/fit';
 import { fitLinearRegression, predictLinear } from '../model/linear-regression';
 import type { EpochLog, TrainedModel } from '../model/value-model';
-import { reportSummaries } from '../report/report-data';
-import type { BlobStore } from '../store/blob-store';
+import type { ChampionPointer } from '../registry/champion';
+import { summarizeIngestReports } from '../registry/data-quality';
 import {
   type ChampionEvaluation,
   type CustomerTableModelMeta,
   isCustomerTableMeta,
   readMeta,
-  summarizeIngestReports,
-} from './artifacts';
-import type { ChampionPointer } from './champion';
+} from '../registry/model-meta';
+import type { ScoredCustomers } from '../registry/predictions-csv';
+import { reportSummaries } from '../report/report-data';
+import type { BlobStore } from '../store/blob-store';
 import { fitValueCalibration, HOLDOUT_SHARE } from './fit-value-model';
 import {
   phaseTimer,
@@ -37,7 +38,6 @@ import {
   roundSeconds,
   type TrainedVersion,
 } from './model-version';
-import type { ScoredCustomers } from './predictions-csv';
 import { MODEL_SYSTEM, SEED_MLP_SYSTEM, type TrainingPhase, type TrainingProgress } from './train-dataset';
 
 /** The seed's least squares, here on every encoded column of the table. */

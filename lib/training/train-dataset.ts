@@ -1,22 +1,23 @@
+import { BASELINE_SYSTEMS, type BacktestSystem, runBacktest } from '../evaluate/backtest';
 import { type FeatureImportance, permutationImportance } from '../evaluate/feature-importance';
 import { evaluateMetrics, type Metrics } from '../evaluate/metrics';
 import { computeFeatures, DAY_MS } from '../features/compute-features';
 import type { IngestReport } from '../ingest';
 import type { TransactionTable } from '../ingest/transaction-table';
+import { visibleTable } from '../ingest/visible-table';
 import type { FitOptions } from '../model/fit';
 import { loadModel } from '../model/model-io';
 import type { EpochLog } from '../model/value-model';
-import { reportSummaries } from '../report/report-data';
-import type { BlobStore } from '../store/blob-store';
+import { type ChampionPointer, versionPrefix } from '../registry/champion';
+import { summarizeIngestReports } from '../registry/data-quality';
 import {
   type ChampionEvaluation,
   isCustomerTableMeta,
   readMeta,
-  summarizeIngestReports,
   type TransactionModelMeta,
-} from './artifacts';
-import { BASELINE_SYSTEMS, type BacktestSystem, runBacktest } from './backtest';
-import { type ChampionPointer, versionPrefix } from './champion';
+} from '../registry/model-meta';
+import { reportSummaries } from '../report/report-data';
+import type { BlobStore } from '../store/blob-store';
 import { fitValueModel, type ValueModelFit } from './fit-value-model';
 import {
   phaseTimer,
@@ -25,7 +26,6 @@ import {
   roundSeconds,
   type TrainedVersion,
 } from './model-version';
-import { visibleTable } from './visible-table';
 
 export const DEFAULT_HORIZON_DAYS = 90;
 /** The system whose validation metrics decide promotion: the production fit procedure itself. */

@@ -1,8 +1,10 @@
 import { loadNormalizedTransactions } from '../ingest';
 import { inputKindOfReports, loadNormalizedCustomerTable } from '../ingest/load-customer-table';
+import { readChampion } from '../registry/champion';
+import { loadIngestReports } from '../registry/data-quality';
+import { readMeta } from '../registry/model-meta';
+import { latestVersion } from '../registry/model-versions';
 import type { BlobStore } from '../store/blob-store';
-import { latestVersion, loadIngestReports, readMeta } from './artifacts';
-import { readChampion } from './champion';
 import { normalizedDataFingerprint } from './data-fingerprint';
 import { type TrainCustomerTableResult, trainCustomerTable } from './train-customer-table';
 import { type TrainDatasetOptions, type TrainDatasetResult, trainDataset } from './train-dataset';

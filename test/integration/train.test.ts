@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { TrainResult } from '../../functions/train';
 import { orderLogCsv } from '../../lib/generate/order-log';
+import type { ChampionPointer } from '../../lib/registry/champion';
+import type { ModelMeta } from '../../lib/registry/model-meta';
+import { PREDICTIONS_HEADER } from '../../lib/registry/predictions-csv';
 import { getJson } from '../../lib/store/blob-store';
-import type { ModelMeta } from '../../lib/training/artifacts';
-import type { ChampionPointer } from '../../lib/training/champion';
-import { PREDICTIONS_HEADER } from '../../lib/training/predictions-csv';
 import {
   invokeFunction,
   bucketStore as store,

@@ -1,12 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomerTable } from '../../../lib/ingest/load-customer-table';
+import { readChampion } from '../../../lib/registry/champion';
+import { type CustomerTableModelMeta, isCustomerTableMeta } from '../../../lib/registry/model-meta';
+import { loadChampionModel } from '../../../lib/registry/model-versions';
+import { PREDICTIONS_HEADER } from '../../../lib/registry/predictions-csv';
 import { getText } from '../../../lib/store/blob-store';
 import { FsBlobStore } from '../../../lib/store/fs-store';
-import { type CustomerTableModelMeta, isCustomerTableMeta } from '../../../lib/training/artifacts';
-import { readChampion } from '../../../lib/training/champion';
-import { PREDICTIONS_HEADER } from '../../../lib/training/predictions-csv';
-import { loadChampionModel } from '../../../lib/training/score-customers';
 import {
   InsufficientRowsError,
   LINEAR_SYSTEM,

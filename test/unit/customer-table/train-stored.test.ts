@@ -8,15 +8,11 @@ import { generateCustomerTableCsv } from '../../../lib/generate/customer-table';
 import { orderLogCsv } from '../../../lib/generate/order-log';
 import { ingestUpload } from '../../../lib/ingest';
 import { loadNormalizedCustomerTable, MixedInputKindsError } from '../../../lib/ingest/load-customer-table';
+import { readChampion } from '../../../lib/registry/champion';
+import { loadIngestReports } from '../../../lib/registry/data-quality';
+import { type CustomerTableModelMeta, isCustomerTableMeta, readMeta } from '../../../lib/registry/model-meta';
 import { getText } from '../../../lib/store/blob-store';
 import { FsBlobStore } from '../../../lib/store/fs-store';
-import {
-  type CustomerTableModelMeta,
-  isCustomerTableMeta,
-  loadIngestReports,
-  readMeta,
-} from '../../../lib/training/artifacts';
-import { readChampion } from '../../../lib/training/champion';
 import { trainStoredDataset } from '../../../lib/training/train-stored-dataset';
 import { generatedTable } from './generated-table';
 

@@ -8,9 +8,9 @@ import direct from '../../../events/train-direct.json';
 import { createTrainHandler, type TrainOne } from '../../../functions/train';
 import { orderLogCsv } from '../../../lib/generate/order-log';
 import { ingestUpload } from '../../../lib/ingest';
+import { readChampion } from '../../../lib/registry/champion';
+import { readMeta } from '../../../lib/registry/model-meta';
 import { FsBlobStore } from '../../../lib/store/fs-store';
-import { readMeta } from '../../../lib/training/artifacts';
-import { readChampion } from '../../../lib/training/champion';
 import { trainStoredDataset, UnknownDatasetError } from '../../../lib/training/train-stored-dataset';
 
 const context = {} as Context;

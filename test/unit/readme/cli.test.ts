@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { IngestReport } from '../../../lib/ingest';
-import { PREDICTIONS_HEADER } from '../../../lib/training/predictions-csv';
+import { PREDICTIONS_HEADER } from '../../../lib/registry/predictions-csv';
 import { assessBacktest } from '../../support/backtest-check';
 import { readmeSection } from '../../support/readme-commands';
 import { type CommandCheck, checkOf, optionOf, runInShell } from '../../support/shell';

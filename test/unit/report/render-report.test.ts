@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { BacktestResult } from '../../../lib/evaluate/backtest';
 import { evaluateMetrics } from '../../../lib/evaluate/metrics';
 import { chartJsSource } from '../../../lib/report/chart-js-source';
 import { escapeHtml, jsonForScript, renderReport } from '../../../lib/report/render-report';
 import { backtestReportData, type ReportData } from '../../../lib/report/report-data';
-import type { BacktestResult } from '../../../lib/training/backtest';
 
 const HOSTILE = `</script><script>alert("x")</script><img src=x onerror='alert(1)'>&amp;`;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { predictionsCsv } from '../../../lib/registry/predictions-csv';
 import { decileOf, parseBatchScores } from '../../../lib/serving/batch-scores';
-import { predictionsCsv } from '../../../lib/training/predictions-csv';
 
 describe('batch scores', () => {
   it('indexes predictions.csv by customer id, unescaping formula-guarded ids', () => {

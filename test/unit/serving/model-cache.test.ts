@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TrainedModel } from '../../../lib/model/value-model';
+import { championKey } from '../../../lib/registry/champion';
+import type { ModelMeta } from '../../../lib/registry/model-meta';
 import { ModelCache, NoChampionError } from '../../../lib/serving/model-cache';
 import type { ServingModel } from '../../../lib/serving/serving-model';
 import { putJson } from '../../../lib/store/blob-store';
 import { FsBlobStore } from '../../../lib/store/fs-store';
-import type { ModelMeta } from '../../../lib/training/artifacts';
-import { championKey } from '../../../lib/training/champion';
 
 function fakeModel(dataset: string, version: string): ServingModel {
   return {

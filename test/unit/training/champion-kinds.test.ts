@@ -2,15 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, putJson } from '../../../lib/store/blob-store';
-import { FsBlobStore } from '../../../lib/store/fs-store';
+import { championKey, readChampion } from '../../../lib/registry/champion';
 import {
   isCustomerTableMeta,
   metaKey,
   readMeta,
   type TransactionModelMeta,
-} from '../../../lib/training/artifacts';
-import { championKey, readChampion } from '../../../lib/training/champion';
+} from '../../../lib/registry/model-meta';
+import { getJson, putJson } from '../../../lib/store/blob-store';
+import { FsBlobStore } from '../../../lib/store/fs-store';
 import {
   type TrainCustomerTableResult,
   trainCustomerTable,

@@ -2,13 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decidePromotion, readChampion } from '../../../lib/registry/champion';
+import { isCustomerTableMeta, readMeta, type TransactionModelMeta } from '../../../lib/registry/model-meta';
+import { loadChampionModel } from '../../../lib/registry/model-versions';
+import { PREDICTIONS_HEADER } from '../../../lib/registry/predictions-csv';
 import { getText } from '../../../lib/store/blob-store';
 import { FsBlobStore } from '../../../lib/store/fs-store';
-import { isCustomerTableMeta, readMeta, type TransactionModelMeta } from '../../../lib/training/artifacts';
-import { decidePromotion, readChampion } from '../../../lib/training/champion';
 import { fitValueModel } from '../../../lib/training/fit-value-model';
-import { PREDICTIONS_HEADER } from '../../../lib/training/predictions-csv';
-import { loadChampionModel, scoreCustomers } from '../../../lib/training/score-customers';
+import { scoreCustomers } from '../../../lib/training/score-customers';
 import {
   InsufficientHistoryError,
   MODEL_SYSTEM,

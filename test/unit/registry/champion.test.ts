@@ -2,14 +2,14 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FsBlobStore } from '../../../lib/store/fs-store';
 import {
   type ChampionPointer,
   decidePromotion,
-  newModelVersion,
   promoteIfBetter,
   readChampion,
-} from '../../../lib/training/champion';
+} from '../../../lib/registry/champion';
+import { newModelVersion } from '../../../lib/registry/model-versions';
+import { FsBlobStore } from '../../../lib/store/fs-store';
 
 const pointer = (version: string, gini: number, decileMape = 0.2): ChampionPointer => ({
   version,

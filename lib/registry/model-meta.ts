@@ -2,9 +2,9 @@ import type { FeatureImportance } from '../evaluate/feature-importance';
 import type { Metrics } from '../evaluate/metrics';
 import type { FeatureSpec } from '../features/compute-features';
 import type { CustomerTableEncoding } from '../features/customer-table-features';
-import type { IngestReport } from '../ingest';
 import { type BlobStore, getJson, putJson } from '../store/blob-store';
 import { versionPrefix } from './champion';
+import type { DataQualitySummary } from './data-quality';
 
 /** Files of a model version under `models/<dataset>/<version>/` (model.json and weights.bin: model-io). */
 export const META_FILE = 'meta.json';
@@ -26,17 +26,6 @@ export interface ChampionEvaluation {
   /** With basis `recorded` because of overlap: its in-sample metrics on this window, for information only. */
   inSampleMetrics?: Metrics;
   note?: string;
-}
-
-/** Counts of the ingest reports behind the data (what was read, rejected and why). */
-export interface DataQualitySummary {
-  sources: number;
-  rowsRead: number;
-  rowsAccepted: number;
-  rowsRejected: number;
-  rejectedByReason: Record<string, number>;
-  duplicateRows: { withinFile: number; acrossFiles: number };
-  failedSources: { source: string; reason: string }[];
 }
 
 /** What every `meta.json` holds, whichever input kind the model learnt from. */
@@ -145,50 +134,4 @@ export async function readMeta(
 
 export async function writeMeta(store: BlobStore, meta: ModelMeta): Promise<void> {
   await putJson(store, metaKey(meta.dataset, meta.version), meta);
-}
-
-/** Sum the ingest reports of a dataset's sources into the summary meta.json and reports show. */
-export function summarizeIngestReports(reports: readonly IngestReport[]): DataQualitySummary {
-  const summary: DataQualitySummary = {
-    sources: reports.length,
-    rowsRead: 0,
-    rowsAccepted: 0,
-    rowsRejected: 0,
-    rejectedByReason: {},
-    duplicateRows: { withinFile: 0, acrossFiles: 0 },
-    failedSources: [],
-  };
-  for (const r of reports) {
-    summary.rowsRead += r.rowsRead;
-    summary.rowsAccepted += r.rowsAccepted;
-    summary.rowsRejected += r.rowsRejected;
-    for (const [reason, n] of Object.entries(r.rejectedByReason))
-      summary.rejectedByReason[reason] = (summary.rejectedByReason[reason] ?? 0) + n;
-    summary.duplicateRows.withinFile += r.duplicateRows?.withinFile ?? 0;
-    summary.duplicateRows.acrossFiles += r.duplicateRows?.acrossFiles ?? 0;
-    if (r.status === 'failed')
-      summary.failedSources.push({ source: r.sourceKey ?? r.source, reason: r.failureReason ?? 'failed' });
-  }
-  return summary;
-}
-
-/** The ingest reports of a dataset (`reports/ingest/<dataset>/*.json`). */
-export async function loadIngestReports(store: BlobStore, dataset: string): Promise<IngestReport[]> {
-  const reports: IngestReport[] = [];
-  for await (const info of store.list(`reports/ingest/${dataset}/`)) {
-    if (!info.key.endsWith('.json')) continue;
-    const report = await getJson<IngestReport>(store, info.key);
-    if (report) reports.push(report);
-  }
-  return reports;
-}
-
-/** The most recent model version of a dataset that has a meta.json (versions sort by time), if any. */
-export async function latestVersion(store: BlobStore, dataset: string): Promise<string | undefined> {
-  let latest: string | undefined;
-  for await (const info of store.list(`models/${dataset}/`)) {
-    const match = /^models\/[^/]+\/([^/]+)\/meta\.json$/.exec(info.key);
-    if (match && (latest === undefined || (match[1] as string) > latest)) latest = match[1];
-  }
-  return latest;
 }

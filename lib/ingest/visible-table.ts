@@ -1,4 +1,4 @@
-import type { TransactionTable } from '../ingest/transaction-table';
+import type { TransactionTable } from './transaction-table';
 
 /**
  * The rows with time < asOf, as a table of their own. Id arrays (customers, orders, category values) are

@@ -1,11 +1,11 @@
-import { evaluateMetrics, type Metrics } from '../evaluate/metrics';
 import { type CustomerFeatures, computeFeatures, DAY_MS } from '../features/compute-features';
 import { featureColumn } from '../features/feature-matrix';
 import { buildTrainingRows, buildTruth, type TrainingRows } from '../features/training-rows';
 import type { TransactionTable } from '../ingest/transaction-table';
+import { visibleTable } from '../ingest/visible-table';
 import { predictLastWindow } from '../model/last-window';
 import { fitLinearRegression, predictLinear } from '../model/linear-regression';
-import { visibleTable } from './visible-table';
+import { evaluateMetrics, type Metrics } from './metrics';
 
 /** What a system may see in a backtest: only history before the cutoff. */
 export interface BacktestInput {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { type BlobStore, getText, PreconditionFailedError, putJson } from '../store/blob-store';
 
 /** `models/<dataset>/champion.json`: the pointer the predictor follows. */
@@ -19,15 +18,6 @@ export interface PromotionDecision {
 
 export const championKey = (dataset: string): string => `models/${dataset}/champion.json`;
 export const versionPrefix = (dataset: string, version: string): string => `models/${dataset}/${version}`;
-
-/** A model version: sortable by time, unique across concurrent trainings (`20261128T183700Z-1a2b3c`). */
-export function newModelVersion(now = new Date()): string {
-  const stamp = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
-}
 
 /** Read the champion pointer and its etag (for a conditional update), or nothing if there is none yet. */
 export async function readChampion(

@@ -4,7 +4,7 @@ import {
   type BacktestSystem,
   endOfDay,
   runBacktest,
-} from '../../../lib/training/backtest';
+} from '../../../lib/evaluate/backtest';
 import { syntheticShop } from '../features/synthetic-table';
 
 describe('runBacktest', () => {

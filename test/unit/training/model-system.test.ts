@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { endOfDay, runBacktest } from '../../../lib/evaluate/backtest';
 import { type TransactionTable, TransactionTableBuilder } from '../../../lib/ingest/transaction-table';
-import { endOfDay, runBacktest } from '../../../lib/training/backtest';
 import { fitValueModel } from '../../../lib/training/fit-value-model';
 import { alignByCustomer, MissingPredictionError, modelSystem } from '../../../lib/training/model-system';
 import { syntheticShop } from '../features/synthetic-table';

@@ -1,7 +1,5 @@
 import { UsageError } from './cli-error';
-
-/** A CLI command: parses its own arguments, throws {@link UsageError} for bad input. */
-export type Command = (args: string[]) => Promise<void>;
+import type { Command } from './command';
 
 const commands: Record<string, () => Promise<Command>> = {
   ingest: async () => (await import('./commands/ingest')).ingestCommand,

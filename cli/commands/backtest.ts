@@ -14,8 +14,8 @@ import { renderReport } from '../../lib/report/render-report';
 import { backtestReportData } from '../../lib/report/report-data';
 import { modelSystem } from '../../lib/training/model-system';
 import { UsageError } from '../cli-error';
+import type { Command } from '../command';
 import { parseCommandOptions, requireData } from '../data-option';
-import type { Command } from '../main';
 import { metricsTable } from '../metrics-table';
 import { terminalProgress } from '../progress';
 

@@ -12,9 +12,9 @@ import {
 import { scoreCustomerTable } from '../../lib/training/train-customer-table';
 import { defaultAsOf } from '../../lib/training/train-dataset';
 import { UsageError } from '../cli-error';
-import type { Command } from '../main';
+import type { Command } from '../command';
 import { terminalProgress } from '../progress';
-import { datasetOf, loadData, parseAsOf, parseOptions, requireModelDir } from './train';
+import { datasetOf, loadData, parseAsOf, parseOptions, requireModelDir } from '../shared-options';
 
 const USAGE =
   'valuecast score --model-dir <dir> --data <file|dir>... [--as-of YYYY-MM-DD] --out predictions.csv [--columns …] [--dataset default]';

@@ -30,6 +30,7 @@ import type { TrainResult } from '../functions/train';
 import { orderLogCsv } from '../lib/generate/order-log';
 import { loadNormalizedTransactions } from '../lib/ingest';
 import type { TransactionTable } from '../lib/ingest/transaction-table';
+import { uploadKey, uploadsPrefix } from '../lib/store/bucket-layout';
 import { localStack, startLocalStack } from '../scripts/local-stack';
 import { bucketStore, invokeFunction, uniqueDataset, waitForReport } from '../scripts/stack-client';
 import { postedCustomer } from '../test/support/posted-customer';
@@ -141,8 +142,8 @@ interface TrainedShop {
 
 async function trainShop(customers: number, progress: (line: string) => void): Promise<TrainedShop> {
   const dataset = uniqueDataset('bench-serving');
-  progress(`uploading a generated shop of ${customers} customers to uploads/${dataset}/`);
-  await bucketStore.put(`uploads/${dataset}/orders.csv`, orderLogCsv({ customers, seed: 11, days: 730 }));
+  progress(`uploading a generated shop of ${customers} customers to ${uploadsPrefix(dataset)}`);
+  await bucketStore.put(uploadKey(dataset, 'orders.csv'), orderLogCsv({ customers, seed: 11, days: 730 }));
   await waitForReport(dataset, 'orders', 300_000);
   progress(`training (invoking ${localStack.functionName('train')})`);
   const { status, payload } = await invokeFunction('train', { dataset }, 900_000);

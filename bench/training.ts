@@ -16,11 +16,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ingestKeys, loadNormalizedTransactions, TRANSACTION_PARQUET_COLUMNS } from '../lib/ingest';
+import { loadNormalizedTransactions, TRANSACTION_PARQUET_COLUMNS } from '../lib/ingest';
 import { ParquetFileWriter } from '../lib/ingest/parquet-file';
 import type { TransactionTable } from '../lib/ingest/transaction-table';
 import { defaultFitOptions } from '../lib/model/fit';
 import { BACKEND_ENV } from '../lib/model/tf-backend';
+import { ingestKeys } from '../lib/store/bucket-layout';
 import { FsBlobStore } from '../lib/store/fs-store';
 import { fitValueModel } from '../lib/training/fit-value-model';
 import { trainDataset } from '../lib/training/train-dataset';

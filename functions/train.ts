@@ -2,10 +2,10 @@ import middy from '@middy/core';
 import type { Metrics } from '../lib/evaluate/metrics';
 import { isCustomerTableMeta } from '../lib/registry/model-meta';
 import type { BlobStore } from '../lib/store/blob-store';
+import { assertDatasetName } from '../lib/store/bucket-layout';
 import { normalizedDataFingerprint } from '../lib/training/data-fingerprint';
 import type { TrainingProgress } from '../lib/training/train-dataset';
 import {
-  assertDatasetName,
   datasetsWithNormalizedData,
   trainStoredDataset,
   unchangedReason,

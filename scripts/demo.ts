@@ -5,8 +5,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TrainResult } from '../functions/train';
 import type { IngestReport } from '../lib/ingest';
-import { type ModelMeta, reportKey } from '../lib/registry/model-meta';
+import type { ModelMeta } from '../lib/registry/model-meta';
 import { getJson, getText } from '../lib/store/blob-store';
+import { metaKey, predictionsKey, reportKey, uploadKey, uploadsPrefix } from '../lib/store/bucket-layout';
 import { generateToDirectory } from './generate';
 import { localStack, startLocalStack } from './local-stack';
 import { bucketStore, invokeFunction, waitForReport } from './stack-client';
@@ -56,12 +57,12 @@ async function main(): Promise<void> {
     void stop().finally(() => process.exit(130));
   });
   try {
-    step(`uploading ${files.length} file(s) to s3://${localStack.bucket}/uploads/${dataset}/`);
+    step(`uploading ${files.length} file(s) to s3://${localStack.bucket}/${uploadsPrefix(dataset)}`);
     const reports: IngestReport[] = [];
     for (const file of files) {
       const name = path.basename(file).replace(/\.(csv|txt)(\.gz)?$/i, '');
       const suffix = file.endsWith('.gz') ? '.csv.gz' : '.csv';
-      await bucketStore.put(`uploads/${dataset}/${name}${suffix}`, createReadStream(file));
+      await bucketStore.put(uploadKey(dataset, `${name}${suffix}`), createReadStream(file));
       reports.push(await waitForReport(dataset, name, 300_000));
     }
     printIngest(reports);
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
     const model = result.trained?.[0];
     if (trained.status !== 200 || !model)
       throw new Error(`training failed: ${JSON.stringify(trained.payload)}`);
-    const meta = await getJson<ModelMeta>(bucketStore, `models/${dataset}/${model.version}/meta.json`);
+    const meta = await getJson<ModelMeta>(bucketStore, metaKey(dataset, model.version));
     if (meta) printEvaluation(meta);
     console.log(
       `  model ${model.version}: ${model.promoted ? 'promoted to champion' : 'not promoted'} (${model.reason})`,
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
       console.log(`  GET ${route} → ${response.status} ${(await response.text()).slice(0, 160)}`);
     }
 
-    const predictions = await getText(bucketStore, `models/${dataset}/${model.version}/predictions.csv`);
+    const predictions = await getText(bucketStore, predictionsKey(dataset, model.version));
     const lines = predictions?.trim().split('\n') ?? [];
     console.log(
       `\nTop customers by predicted ${meta?.horizonDays ?? ''}-day spend (of ${lines.length - 1}):`,

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { IngestReport } from '../lib/ingest';
 import { getJson } from '../lib/store/blob-store';
+import { ingestKeys } from '../lib/store/bucket-layout';
 import { createS3BlobStore } from '../lib/store/s3-store';
 import { localStack } from './local-stack';
 
@@ -21,7 +22,7 @@ export async function waitForReport(
   source: string,
   timeoutMs = 60_000,
 ): Promise<IngestReport> {
-  const key = `reports/ingest/${dataset}/${source}.json`;
+  const key = ingestKeys(dataset, source).report;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const report = await readWhole<IngestReport>(key);

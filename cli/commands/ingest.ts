@@ -10,9 +10,11 @@ import {
   sourceNameOf,
 } from '../../lib/ingest';
 import type { ColumnMapping } from '../../lib/ingest/column-mapping';
+import { ingestReportsPrefix } from '../../lib/store/bucket-layout';
 import { FsBlobStore } from '../../lib/store/fs-store';
 import { UsageError } from '../cli-error';
 import { terminalProgress } from '../progress';
+import { datasetOf } from '../shared-options';
 
 const help = `valuecast ingest <file|dir>... --out <dir> [--dataset NAME] [--columns customer=…,date=…,amount=…]
 
@@ -38,9 +40,7 @@ export async function ingestCommand(args: string[]): Promise<void> {
   }
   if (positionals.length === 0) throw new UsageError('give at least one file or directory to ingest');
   if (!values.out) throw new UsageError('--out <dir> is required');
-  const dataset = values.dataset ?? 'default';
-  if (!/^[A-Za-z0-9._-]+$/.test(dataset))
-    throw new UsageError(`--dataset "${dataset}": use letters, digits, . _ -`);
+  const dataset = datasetOf(values.dataset);
   let mapping: ColumnMapping | undefined;
   try {
     mapping = values.columns === undefined ? undefined : parseColumnMapping(values.columns);
@@ -79,7 +79,7 @@ export async function ingestCommand(args: string[]): Promise<void> {
   }
   if (failed > 0)
     throw new Error(
-      `${failed} of ${files.length} files failed (see the reports under ${values.out}/reports/ingest/${dataset}/)`,
+      `${failed} of ${files.length} files failed (see the reports under ${values.out}/${ingestReportsPrefix(dataset)})`,
     );
 }
 

@@ -5,13 +5,8 @@ export {
   validateColumnMapping,
 } from './column-mapping';
 export type { IngestReport, IngestSchema } from './ingest-core';
-export {
-  type IngestStreamOptions,
-  ingestKeys,
-  ingestStream,
-  TRANSACTION_PARQUET_COLUMNS,
-} from './ingest-source';
-export { ingestUpload, NotAnUploadError, parseUploadKey } from './ingest-upload';
+export { type IngestStreamOptions, ingestStream, TRANSACTION_PARQUET_COLUMNS } from './ingest-source';
+export { ingestUpload } from './ingest-upload';
 export {
   expandInputPaths,
   type LoadOptions,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type BlobStore, putJson } from '../store/blob-store';
+import { ingestKeys, ingestReportsPrefix, isRowHashesKey } from '../store/bucket-layout';
 import type { ColumnMapping } from './column-mapping';
 import { type IngestReport, ingestCore, type RowConsumer, type TransactionRow } from './ingest-core';
 import { type ParquetColumnSpec, ParquetFileWriter } from './parquet-file';
@@ -24,16 +25,6 @@ export const TRANSACTION_PARQUET_COLUMNS: readonly ParquetColumnSpec[] = [
   { name: 'channel', type: 'string', nullable: true },
   { name: 'source_line', type: 'int64', nullable: false },
 ];
-
-/** Keys of everything ingestion writes for one source. */
-export function ingestKeys(dataset: string, source: string) {
-  return {
-    normalized: `normalized/${dataset}/${source}.parquet`,
-    quarantine: `quarantine/${dataset}/${source}.csv`,
-    report: `reports/ingest/${dataset}/${source}.json`,
-    rowHashes: `reports/ingest/${dataset}/${source}.rowhashes`,
-  };
-}
 
 export interface IngestStreamOptions {
   open: () => Promise<NodeJS.ReadableStream | Readable>;
@@ -194,7 +185,7 @@ class RowHashCache {
   async othersUnder(store: BlobStore, prefix: string, ownKey: string, temp: string): Promise<SortedHashes[]> {
     const others: SortedHashes[] = [];
     for await (const info of store.list(prefix)) {
-      if (!info.key.endsWith('.rowhashes') || info.key === ownKey) continue;
+      if (!isRowHashesKey(info.key) || info.key === ownKey) continue;
       const cached = this.byKey.get(info.key);
       if (cached?.etag === info.etag) {
         others.push(cached.hashes);
@@ -243,7 +234,7 @@ async function countAcrossSources(
   mine: SortedHashes,
   temp: string,
 ): Promise<number> {
-  const prefix = `reports/ingest/${options.dataset}/`;
+  const prefix = ingestReportsPrefix(options.dataset);
   const others = await rowHashCache.othersUnder(options.out, prefix, ownKey, temp);
   return countSharedWithAny(mine, others);
 }

@@ -1,27 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type BlobStore, getJson, getText, putJson } from '../store/blob-store';
+import { ingestKeys, mappingKey, parseUploadKey } from '../store/bucket-layout';
 import { type ColumnMapping, ColumnMappingError, validateColumnMapping } from './column-mapping';
 import type { IngestReport } from './ingest-core';
-import { ingestKeys, ingestStream } from './ingest-source';
-
-/** A key that is not `uploads/<dataset>/<name>.csv[.gz]`: nothing to ingest. */
-export class NotAnUploadError extends Error {
-  constructor(readonly key: string) {
-    super(`${key} is not an upload: expected uploads/<dataset>/<name>.csv or .csv.gz`);
-    this.name = 'NotAnUploadError';
-  }
-}
-
-const UPLOAD_KEY = /^uploads\/([A-Za-z0-9._-]+)\/((?:[^/]+\/)*[^/]+?)\.csv(\.gz)?$/i;
-
-/** Dataset and source of an upload key (`uploads/shop/2024/orders.csv.gz` → `shop`, `2024/orders`). */
-export function parseUploadKey(key: string): { dataset: string; source: string; gzip: boolean } {
-  const m = UPLOAD_KEY.exec(key);
-  if (!m?.[1] || !m[2] || m[2].startsWith('_') || m[2].split('/').some((s) => s === '..' || s === '.')) {
-    throw new NotAnUploadError(key);
-  }
-  return { dataset: m[1], source: m[2], gzip: m[3] !== undefined };
-}
+import { ingestStream } from './ingest-source';
 
 /**
  * Ingest `uploads/<dataset>/<name>.csv[.gz]` from `store` (the S3-triggered preprocess step). An optional
@@ -34,7 +16,7 @@ export async function ingestUpload(store: BlobStore, key: string): Promise<Inges
   const { dataset, source, gzip } = parseUploadKey(key);
   const keys = ingestKeys(dataset, source);
   const info = await store.head(key);
-  const mappingText = await getText(store, `uploads/${dataset}/_mapping.json`);
+  const mappingText = await getText(store, mappingKey(dataset));
   const mappingHash =
     mappingText === undefined ? undefined : createHash('sha1').update(mappingText).digest('hex').slice(0, 16);
 
@@ -87,7 +69,7 @@ async function writeInvalidMappingReport(
     kind: undefined,
     status: 'failed',
     failureCode: 'invalid_mapping',
-    failureReason: `uploads/${at.dataset}/_mapping.json is invalid: ${message}`,
+    failureReason: `${mappingKey(at.dataset)} is invalid: ${message}`,
     rowsRead: 0,
     rowsAccepted: 0,
     rowsRejected: 0,

@@ -1,4 +1,5 @@
 import type { BlobStore } from '../store/blob-store';
+import { normalizedPrefix, parseNormalizedKey } from '../store/bucket-layout';
 import { parquetInMemory, readParquetRowGroups } from './parquet-file';
 import { type TransactionInput, type TransactionTable, TransactionTableBuilder } from './transaction-table';
 
@@ -15,8 +16,8 @@ export async function loadNormalizedTransactions(
   const builder = new TransactionTableBuilder(1 << 16);
   const input: TransactionInput = { customerId: '', time: 0, amount: 0, categories: {} };
   const categories = input.categories as Record<string, string | undefined>;
-  for await (const info of store.list(`normalized/${dataset}/`)) {
-    if (!info.key.endsWith('.parquet')) continue;
+  for await (const info of store.list(normalizedPrefix(dataset))) {
+    if (!parseNormalizedKey(info.key)) continue;
     const bytes = await store.get(info.key);
     if (!bytes) continue;
     const parquet = parquetInMemory(bytes);

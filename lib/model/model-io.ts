@@ -2,19 +2,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as z from 'zod';
 import { BlobNotFoundError, type BlobStore, getJson } from '../store/blob-store';
+import { MODEL_FILE, modelFileKey, WEIGHTS_FILE } from '../store/bucket-layout';
 import { UnexpectedNetworkLayoutError } from './fused-ensemble';
 import { initBackend } from './tf-backend';
 import { TrainedModel, type TrainingSummary } from './value-model';
 
 /**
- * Layout under a prefix: `<prefix>/model.json` is a standard TF.js layers-model JSON (topology +
+ * Layout under a prefix (file names and keys: lib/store/bucket-layout.ts): `<prefix>/model.json` is a standard TF.js layers-model JSON (topology +
  * weights manifest, loadable by `tf.loadLayersModel`), whose `userDefinedMetadata.valuecast` holds the
  * {@link ModelSpec} (architecture, feature names and order, transforms, prediction guard) and the
  * training summary; `<prefix>/weights.bin` holds the weights. One file carries everything serving
  * needs, so the spec and the weights cannot drift apart.
  */
-export const MODEL_FILE = 'model.json';
-export const WEIGHTS_FILE = 'weights.bin';
 
 /** model.json exists but is not a valuecast model this code can read. */
 export class InvalidModelError extends Error {
@@ -77,8 +76,10 @@ export async function saveModel(model: TrainedModel, store: BlobStore, prefix: s
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
     userDefinedMetadata: { valuecast: { spec: model.spec, training: model.training } },
   };
-  await store.put(`${prefix}/${WEIGHTS_FILE}`, weights, { contentType: 'application/octet-stream' });
-  await store.put(`${prefix}/${MODEL_FILE}`, JSON.stringify(modelJson), { contentType: 'application/json' });
+  await store.put(modelFileKey(prefix, WEIGHTS_FILE), weights, { contentType: 'application/octet-stream' });
+  await store.put(modelFileKey(prefix, MODEL_FILE), JSON.stringify(modelJson), {
+    contentType: 'application/json',
+  });
 }
 
 /**
@@ -88,14 +89,14 @@ export async function saveModel(model: TrainedModel, store: BlobStore, prefix: s
  */
 export async function loadModel(store: BlobStore, prefix: string): Promise<TrainedModel> {
   await initBackend();
-  const jsonKey = `${prefix}/${MODEL_FILE}`;
+  const jsonKey = modelFileKey(prefix, MODEL_FILE);
   const raw = await getJson<unknown>(store, jsonKey);
   if (raw === undefined) throw new BlobNotFoundError(jsonKey);
   const parsed = modelJsonSchema.safeParse(raw);
   if (!parsed.success) throw new InvalidModelError(jsonKey, parsed.error.issues[0]?.message ?? 'bad shape');
   const modelJson = parsed.data;
   const manifest = modelJson.weightsManifest[0] as { paths: string[]; weights: unknown[] };
-  const weightsKey = `${prefix}/${manifest.paths[0] ?? WEIGHTS_FILE}`;
+  const weightsKey = modelFileKey(prefix, manifest.paths[0] ?? WEIGHTS_FILE);
   const weights = await store.get(weightsKey);
   if (weights === undefined) throw new BlobNotFoundError(weightsKey);
   const { spec, training } = modelJson.userDefinedMetadata.valuecast;

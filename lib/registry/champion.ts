@@ -1,4 +1,5 @@
 import { type BlobStore, getText, PreconditionFailedError, putJson } from '../store/blob-store';
+import { championKey } from '../store/bucket-layout';
 
 /** `models/<dataset>/champion.json`: the pointer the predictor follows. */
 export interface ChampionPointer {
@@ -15,9 +16,6 @@ export interface PromotionDecision {
   reason: string;
   previous?: ChampionPointer;
 }
-
-export const championKey = (dataset: string): string => `models/${dataset}/champion.json`;
-export const versionPrefix = (dataset: string, version: string): string => `models/${dataset}/${version}`;
 
 /** Read the champion pointer and its etag (for a conditional update), or nothing if there is none yet. */
 export async function readChampion(

@@ -1,5 +1,6 @@
 import type { IngestReport } from '../ingest';
 import { type BlobStore, getJson } from '../store/blob-store';
+import { ingestReportsPrefix, isIngestReportKey } from '../store/bucket-layout';
 
 /** Counts of the ingest reports behind the data (what was read, rejected and why). */
 export interface DataQualitySummary {
@@ -40,8 +41,8 @@ export function summarizeIngestReports(reports: readonly IngestReport[]): DataQu
 /** The ingest reports of a dataset (`reports/ingest/<dataset>/*.json`). */
 export async function loadIngestReports(store: BlobStore, dataset: string): Promise<IngestReport[]> {
   const reports: IngestReport[] = [];
-  for await (const info of store.list(`reports/ingest/${dataset}/`)) {
-    if (!info.key.endsWith('.json')) continue;
+  for await (const info of store.list(ingestReportsPrefix(dataset))) {
+    if (!isIngestReportKey(info.key)) continue;
     const report = await getJson<IngestReport>(store, info.key);
     if (report) reports.push(report);
   }

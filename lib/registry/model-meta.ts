@@ -3,13 +3,8 @@ import type { Metrics } from '../evaluate/metrics';
 import type { FeatureSpec } from '../features/compute-features';
 import type { CustomerTableEncoding } from '../features/customer-table-features';
 import { type BlobStore, getJson, putJson } from '../store/blob-store';
-import { versionPrefix } from './champion';
+import { metaKey } from '../store/bucket-layout';
 import type { DataQualitySummary } from './data-quality';
-
-/** Files of a model version under `models/<dataset>/<version>/` (model.json and weights.bin: model-io). */
-export const META_FILE = 'meta.json';
-export const PREDICTIONS_FILE = 'predictions.csv';
-export const REPORT_FILE = 'report.html';
 
 /** How the champion fared on the challenger's validation window. */
 export interface ChampionEvaluation {
@@ -115,14 +110,6 @@ export type ModelMeta = TransactionModelMeta | CustomerTableModelMeta;
 export function isCustomerTableMeta(meta: ModelMeta): meta is CustomerTableModelMeta {
   return meta.inputKind === 'customer-table';
 }
-
-export const metaKey = (dataset: string, version: string): string =>
-  `${versionPrefix(dataset, version)}/${META_FILE}`;
-export const predictionsKey = (dataset: string, version: string): string =>
-  `${versionPrefix(dataset, version)}/${PREDICTIONS_FILE}`;
-
-export const reportKey = (dataset: string, version: string): string =>
-  `${versionPrefix(dataset, version)}/${REPORT_FILE}`;
 
 export async function readMeta(
   store: BlobStore,

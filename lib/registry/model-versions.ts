@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { loadModel } from '../model/model-io';
 import type { TrainedModel } from '../model/value-model';
 import type { BlobStore } from '../store/blob-store';
-import { readChampion, versionPrefix } from './champion';
+import { modelsPrefix, parseMetaKey, versionPrefix } from '../store/bucket-layout';
+import { readChampion } from './champion';
 import { type ModelMeta, readMeta } from './model-meta';
 
 /** A model version: sortable by time, unique across concurrent trainings (`20261128T183700Z-1a2b3c`). */
@@ -54,9 +55,9 @@ export async function loadModelVersion(
 /** The most recent model version of a dataset that has a meta.json (versions sort by time), if any. */
 export async function latestVersion(store: BlobStore, dataset: string): Promise<string | undefined> {
   let latest: string | undefined;
-  for await (const info of store.list(`models/${dataset}/`)) {
-    const match = /^models\/[^/]+\/([^/]+)\/meta\.json$/.exec(info.key);
-    if (match && (latest === undefined || (match[1] as string) > latest)) latest = match[1];
+  for await (const info of store.list(modelsPrefix(dataset))) {
+    const version = parseMetaKey(info.key)?.version;
+    if (version !== undefined && (latest === undefined || version > latest)) latest = version;
   }
   return latest;
 }

@@ -1,5 +1,6 @@
-import { type ModelMeta, reportKey } from '../registry/model-meta';
+import type { ModelMeta } from '../registry/model-meta';
 import type { BlobStore } from '../store/blob-store';
+import { reportKey } from '../store/bucket-layout';
 import { renderReport } from './render-report';
 import { type ReportSummaries, trainingReportData } from './report-data';
 

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import type { BlobStore } from '../store/blob-store';
+import { datasetPrefixes, uploadsPrefix } from '../store/bucket-layout';
 import { ApiError, type ApiResponse, jsonResponse, validationError } from './api-error';
 import { apiKeyMatches } from './api-key';
 import { type ModelCache, NoChampionError } from './model-cache';
@@ -104,7 +105,7 @@ async function champion(deps: ApiDeps, dataset: string): Promise<ServingModel> {
       throw new ApiError(
         404,
         'UNKNOWN_DATASET',
-        `no dataset "${dataset}": upload order CSVs under uploads/${dataset}/, then train it`,
+        `no dataset "${dataset}": upload order CSVs under ${uploadsPrefix(dataset)}, then train it`,
       );
     throw new ApiError(
       503,
@@ -115,7 +116,6 @@ async function champion(deps: ApiDeps, dataset: string): Promise<ServingModel> {
 }
 
 async function datasetExists(store: BlobStore, dataset: string): Promise<boolean> {
-  for (const prefix of ['uploads', 'normalized', 'models'])
-    for await (const _ of store.list(`${prefix}/${dataset}/`)) return true;
+  for (const prefix of datasetPrefixes(dataset)) for await (const _ of store.list(prefix)) return true;
   return false;
 }

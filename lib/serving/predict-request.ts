@@ -8,6 +8,7 @@ import {
   isCustomerTableMeta,
   type TransactionModelMeta,
 } from '../registry/model-meta';
+import { DATASET_NAME } from '../store/bucket-layout';
 import { ApiError } from './api-error';
 import { decileOf } from './batch-scores';
 import type { ServingModel } from './serving-model';
@@ -34,9 +35,7 @@ const isoTime = z
     return time;
   });
 
-export const datasetName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'is not a dataset name (letters, digits, . _ -)');
+export const datasetName = z.string().regex(DATASET_NAME, 'is not a dataset name (letters, digits, . _ -)');
 
 const label = z.string().min(1).max(200);
 

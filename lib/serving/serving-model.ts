@@ -1,8 +1,9 @@
 import type { TrainedModel } from '../model/value-model';
-import { type ModelMeta, predictionsKey } from '../registry/model-meta';
+import type { ModelMeta } from '../registry/model-meta';
 import { loadModelVersion } from '../registry/model-versions';
 import type { BlobStore } from '../store/blob-store';
 import { getText } from '../store/blob-store';
+import { predictionsKey } from '../store/bucket-layout';
 import { type BatchScores, parseBatchScores } from './batch-scores';
 
 /** Everything serving needs of one model version, loaded completely before it is served. */

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { expandInputPaths } from '../ingest/load-files';
 import type { BlobStore } from '../store/blob-store';
+import { normalizedPrefix, parseNormalizedKey } from '../store/bucket-layout';
 
 /**
  * A short hash identifying a set of inputs by name and version tag: equal fingerprints mean the same
@@ -21,8 +22,8 @@ export async function normalizedDataFingerprint(
   dataset: string,
 ): Promise<{ fingerprint: string; files: number }> {
   const entries: { name: string; tag: string }[] = [];
-  for await (const info of store.list(`normalized/${dataset}/`))
-    if (info.key.endsWith('.parquet')) entries.push({ name: info.key, tag: info.etag });
+  for await (const info of store.list(normalizedPrefix(dataset)))
+    if (parseNormalizedKey(info.key)) entries.push({ name: info.key, tag: info.etag });
   return { fingerprint: fingerprintOf(entries), files: entries.length };
 }
 

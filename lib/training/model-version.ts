@@ -6,14 +6,14 @@ import {
   decidePromotion,
   type PromotionDecision,
   promoteIfBetter,
-  versionPrefix,
 } from '../registry/champion';
-import { type ChampionEvaluation, type ModelMeta, predictionsKey, writeMeta } from '../registry/model-meta';
+import { type ChampionEvaluation, type ModelMeta, writeMeta } from '../registry/model-meta';
 import { newModelVersion } from '../registry/model-versions';
 import { predictionsCsv, type ScoredCustomers } from '../registry/predictions-csv';
 import type { ReportSummaries } from '../report/report-data';
 import { writeModelReport } from '../report/write-report';
 import type { BlobStore } from '../store/blob-store';
+import { predictionsKey, versionPrefix } from '../store/bucket-layout';
 
 /** Runs work as a named phase of a training, recording its wall time. */
 export type PhaseTimer<Phase extends string> = <T>(phase: Phase, work: () => Promise<T> | T) => Promise<T>;

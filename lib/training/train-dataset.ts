@@ -8,7 +8,7 @@ import { visibleTable } from '../ingest/visible-table';
 import type { FitOptions } from '../model/fit';
 import { loadModel } from '../model/model-io';
 import type { EpochLog } from '../model/value-model';
-import { type ChampionPointer, versionPrefix } from '../registry/champion';
+import type { ChampionPointer } from '../registry/champion';
 import { summarizeIngestReports } from '../registry/data-quality';
 import {
   type ChampionEvaluation,
@@ -18,6 +18,7 @@ import {
 } from '../registry/model-meta';
 import { reportSummaries } from '../report/report-data';
 import type { BlobStore } from '../store/blob-store';
+import { versionPrefix } from '../store/bucket-layout';
 import { fitValueModel, type ValueModelFit } from './fit-value-model';
 import {
   phaseTimer,

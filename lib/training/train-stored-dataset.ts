@@ -5,6 +5,12 @@ import { loadIngestReports } from '../registry/data-quality';
 import { readMeta } from '../registry/model-meta';
 import { latestVersion } from '../registry/model-versions';
 import type { BlobStore } from '../store/blob-store';
+import {
+  assertDatasetName,
+  normalizedPrefix,
+  parseNormalizedKey,
+  uploadsPrefix,
+} from '../store/bucket-layout';
 import { normalizedDataFingerprint } from './data-fingerprint';
 import { type TrainCustomerTableResult, trainCustomerTable } from './train-customer-table';
 import { type TrainDatasetOptions, type TrainDatasetResult, trainDataset } from './train-dataset';
@@ -13,32 +19,18 @@ import { type TrainDatasetOptions, type TrainDatasetResult, trainDataset } from 
 export class UnknownDatasetError extends Error {
   constructor(dataset: string) {
     super(
-      `dataset "${dataset}" has no normalized data (normalized/${dataset}/*.parquet): upload order files (or a labelled customer table) under uploads/${dataset}/ first`,
+      `dataset "${dataset}" has no normalized data (${normalizedPrefix(dataset)}*.parquet): upload order files (or a labelled customer table) under ${uploadsPrefix(dataset)} first`,
     );
     this.name = 'UnknownDatasetError';
   }
 }
 
-const DATASET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-/** The dataset name is not one valuecast could have created from an upload key. */
-export class InvalidDatasetNameError extends Error {
-  constructor(dataset: unknown) {
-    super(`"dataset" must be a name of letters, digits, '.', '_' or '-', got ${JSON.stringify(dataset)}`);
-    this.name = 'InvalidDatasetNameError';
-  }
-}
-
-export function assertDatasetName(dataset: unknown): asserts dataset is string {
-  if (typeof dataset !== 'string' || !DATASET_NAME.test(dataset)) throw new InvalidDatasetNameError(dataset);
-}
-
 /** The datasets that have at least one normalized file (`normalized/<dataset>/…`). */
 export async function datasetsWithNormalizedData(store: BlobStore): Promise<string[]> {
   const datasets = new Set<string>();
-  for await (const blob of store.list('normalized/')) {
-    const dataset = blob.key.split('/')[1];
-    if (dataset && blob.key.endsWith('.parquet')) datasets.add(dataset);
+  for await (const blob of store.list(normalizedPrefix())) {
+    const normalized = parseNormalizedKey(blob.key);
+    if (normalized) datasets.add(normalized.dataset);
   }
   return [...datasets].sort();
 }

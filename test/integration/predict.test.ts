@@ -4,10 +4,10 @@ import type { TrainResult } from '../../functions/train';
 import { orderLogCsv } from '../../lib/generate/order-log';
 import { loadNormalizedTransactions } from '../../lib/ingest';
 import type { TransactionTable } from '../../lib/ingest/transaction-table';
-import { championKey, readChampion } from '../../lib/registry/champion';
-import { predictionsKey } from '../../lib/registry/model-meta';
+import { readChampion } from '../../lib/registry/champion';
 import { type BatchScores, parseBatchScores } from '../../lib/serving/batch-scores';
 import { getText, putJson } from '../../lib/store/blob-store';
+import { championKey, predictionsKey } from '../../lib/store/bucket-layout';
 import { localStack } from '../../scripts/local-stack';
 import {
   invokeFunction,

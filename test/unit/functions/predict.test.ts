@@ -8,10 +8,10 @@ import customerEvent from '../../../events/http-customer.json';
 import healthEvent from '../../../events/http-health.json';
 import predictEvent from '../../../events/http-predict.json';
 import { createHandler } from '../../../functions/predict';
-import { predictionsKey } from '../../../lib/registry/model-meta';
 import { type BatchScores, parseBatchScores } from '../../../lib/serving/batch-scores';
 import { ssmParameterReader } from '../../../lib/serving/ssm-parameter';
 import { getText } from '../../../lib/store/blob-store';
+import { predictionsKey } from '../../../lib/store/bucket-layout';
 import { FsBlobStore } from '../../../lib/store/fs-store';
 import {
   type TrainCustomerTableResult,

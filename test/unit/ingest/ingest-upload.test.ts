@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { ingestUpload, loadNormalizedTransactions, NotAnUploadError } from '../../../lib/ingest';
+import { ingestUpload, loadNormalizedTransactions } from '../../../lib/ingest';
+import { NotAnUploadError } from '../../../lib/store/bucket-layout';
 import { fixture, tempStore } from './helpers';
 
 async function keysOf(store: Awaited<ReturnType<typeof tempStore>>, prefix: string) {

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TrainedModel } from '../../../lib/model/value-model';
-import { championKey } from '../../../lib/registry/champion';
 import type { ModelMeta } from '../../../lib/registry/model-meta';
 import { ModelCache, NoChampionError } from '../../../lib/serving/model-cache';
 import type { ServingModel } from '../../../lib/serving/serving-model';
 import { putJson } from '../../../lib/store/blob-store';
+import { championKey } from '../../../lib/store/bucket-layout';
 import { FsBlobStore } from '../../../lib/store/fs-store';
 
 function fakeModel(dataset: string, version: string): ServingModel {

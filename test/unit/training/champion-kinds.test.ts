@@ -2,14 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { championKey, readChampion } from '../../../lib/registry/champion';
-import {
-  isCustomerTableMeta,
-  metaKey,
-  readMeta,
-  type TransactionModelMeta,
-} from '../../../lib/registry/model-meta';
+import { readChampion } from '../../../lib/registry/champion';
+import { isCustomerTableMeta, readMeta, type TransactionModelMeta } from '../../../lib/registry/model-meta';
 import { getJson, putJson } from '../../../lib/store/blob-store';
+import { championKey, metaKey } from '../../../lib/store/bucket-layout';
 import { FsBlobStore } from '../../../lib/store/fs-store';
 import {
   type TrainCustomerTableResult,

@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { computeFeatures } from '../lib/features/compute-features';
 import { expandInputPaths, ingestStream, loadTransactionsFromFiles, sourceNameOf } from '../lib/ingest';
 import { FsBlobStore } from '../lib/store/fs-store';
+import { DAY_MS } from '../lib/time';
 import { emitPart, timed } from './part-output';
 import { dayAfterLast } from './simulated-shop';
 
@@ -76,7 +77,7 @@ async function generate(file: string, rows: number): Promise<void> {
   let batch = '';
   for (let i = 0; i < rows; i++) {
     const customer = `C${String(Math.floor(random() ** 2 * GENERATED_CUSTOMERS)).padStart(6, '0')}`;
-    const ts = new Date(start + Math.floor(random() * 3 * 365 * 86_400_000))
+    const ts = new Date(start + Math.floor(random() * 3 * 365 * DAY_MS))
       .toISOString()
       .slice(0, 19)
       .replace('T', ' ');

@@ -1,7 +1,7 @@
-import { Random } from '../lib/generate/random';
 import { type TransactionTable, TransactionTableBuilder } from '../lib/ingest/transaction-table';
+import { Random } from '../lib/random';
+import { DAY_MS } from '../lib/time';
 
-const DAY_MS = 86_400_000;
 const SIMULATED_START = Date.UTC(2023, 0, 1);
 const SIMULATED_DAYS = 730;
 

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { DAY_MS } from '../lib/features/compute-features';
 import { parseColumnMapping } from '../lib/ingest';
 import type { InputFiles } from '../lib/ingest/load-customer-table';
 import type { LoadOptions } from '../lib/ingest/load-files';
 import { assertDatasetName } from '../lib/store/bucket-layout';
+import { DAY_MS } from '../lib/time';
 import type { FilesToScore } from '../lib/training/score-customers';
 import { UsageError } from './cli-error';
 import { parseCommandOptions, requireData } from './data-option';

@@ -1,10 +1,11 @@
-import { type CustomerFeatures, computeFeatures, DAY_MS } from '../features/compute-features';
-import { featureColumn } from '../features/feature-matrix';
+import { type CustomerFeatures, computeFeatures } from '../features/compute-features';
 import { buildTrainingRows, buildTruth, type TrainingRows } from '../features/training-rows';
 import type { TransactionTable } from '../ingest/transaction-table';
 import { visibleTable } from '../ingest/visible-table';
+import { featureColumn } from '../model/feature-matrix';
 import { predictLastWindow } from '../model/last-window';
 import { fitLinearRegression, predictLinear } from '../model/linear-regression';
+import { DAY_MS } from '../time';
 import { evaluateMetrics, type Metrics } from './metrics';
 
 /** What a system may see in a backtest: only history before the cutoff. */

@@ -1,5 +1,5 @@
-import type { FeatureMatrix } from '../features/feature-matrix';
-import { seededRandom } from '../model/fit';
+import type { FeatureMatrix } from '../model/feature-matrix';
+import { seededRandom } from '../random';
 import { normalizedGini } from './metrics';
 
 /** How much the model's ranking relies on each feature: the drop in normalized Gini when it is shuffled. */

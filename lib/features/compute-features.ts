@@ -1,10 +1,10 @@
+import { customerIndex, visibleEnd } from '../ingest/customer-index';
 import type { TransactionTable } from '../ingest/transaction-table';
 import { type BgNbdFit, expectedTransactions, fitBgNbd, probabilityAlive } from '../model/bg-nbd';
+import type { FeatureMatrix } from '../model/feature-matrix';
 import { expectedOrderValue, fitGammaGamma, type GammaGammaFit } from '../model/gamma-gamma';
-import { customerIndex, visibleEnd } from './customer-index';
-import type { FeatureMatrix } from './feature-matrix';
+import { DAY_MS } from '../time';
 
-export const DAY_MS = 86_400_000;
 /** Trailing windows (days before the as-of instant) for windowed spend and order counts. */
 export const FEATURE_WINDOWS_DAYS = [30, 90, 180, 365] as const;
 const DEFAULT_HORIZON_DAYS = 90;

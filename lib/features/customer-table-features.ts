@@ -1,6 +1,7 @@
 import type { CustomerRows, CustomerTable } from '../ingest/load-customer-table';
-import { DAY_MS, OTHER_LEVEL } from './compute-features';
-import type { FeatureMatrix, LabelledRows } from './feature-matrix';
+import type { FeatureMatrix, LabelledRows } from '../model/feature-matrix';
+import { DAY_MS } from '../time';
+import { OTHER_LEVEL } from './compute-features';
 
 /**
  * How one customer-table column becomes model inputs. The network's own transforms (standardization, a

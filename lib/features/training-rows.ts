@@ -1,9 +1,10 @@
+import { netSpendBetween } from '../ingest/customer-index';
 import type { TransactionTable } from '../ingest/transaction-table';
 import type { BgNbdFit } from '../model/bg-nbd';
+import type { LabelledRows } from '../model/feature-matrix';
 import type { GammaGammaFit } from '../model/gamma-gamma';
-import { type CustomerFeatures, computeFeatures, DAY_MS, type FeatureOptions } from './compute-features';
-import { customerIndex, visibleEnd } from './customer-index';
-import type { LabelledRows } from './feature-matrix';
+import { DAY_MS } from '../time';
+import { type CustomerFeatures, computeFeatures, type FeatureOptions } from './compute-features';
 
 export interface TrainingRowsOptions {
   /** The as-of instant of the data (epoch ms, exclusive): nothing at or after it is read. */
@@ -96,26 +97,6 @@ export function buildTruth(
   horizonDays: number,
 ): Float32Array {
   return netSpendBetween(table, customers, asOf, asOf + horizonDays * DAY_MS);
-}
-
-/** Per customer, the net amount of its transactions with from ≤ time < to, clipped at 0. */
-export function netSpendBetween(
-  table: TransactionTable,
-  customers: Int32Array,
-  from: number,
-  to: number,
-): Float32Array {
-  const index = customerIndex(table);
-  const spend = new Float32Array(customers.length);
-  for (let r = 0; r < customers.length; r++) {
-    const c = customers[r] as number;
-    let sum = 0;
-    const end = visibleEnd(index, table.time, c, to);
-    for (let k = visibleEnd(index, table.time, c, from); k < end; k++)
-      sum += table.amount[index.rows[k] as number] as number;
-    spend[r] = Math.max(0, sum);
-  }
-  return spend;
 }
 
 function stack(parts: CustomerFeatures[]): CustomerFeatures {

@@ -1,4 +1,5 @@
-import { Random } from './random';
+import { Random } from '../random';
+import { DAY_MS } from '../time';
 
 /** Parameters of a simulated labelled customer table (the seed design's input). */
 export interface CustomerTableOptions {
@@ -17,8 +18,6 @@ export const CUSTOMER_TABLE_HEADER = [
   'Last_Purchase_Date',
   'Future_Value',
 ] as const;
-
-const DAY_MS = 86_400_000;
 
 /**
  * A labelled customer table as the seed design used it, one row per customer, with a known relation

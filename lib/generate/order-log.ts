@@ -1,4 +1,5 @@
-import { Random } from './random';
+import { Random } from '../random';
+import { DAY_MS } from '../time';
 
 /** Parameters of the simulated shop. Defaults give a plausible mid-size online shop over two years. */
 export interface OrderLogOptions {
@@ -29,7 +30,6 @@ export const ORDER_LOG_HEADER = [
   'channel',
 ] as const;
 
-const DAY_MS = 86_400_000;
 // Christmas peak, summer lull: purchase rates are thinned by month so the log has seasonality.
 const MONTH_RATE_FACTOR = [0.9, 0.8, 0.9, 0.95, 1, 0.95, 0.85, 0.9, 1.05, 1.1, 1.3, 1.6];
 const MAX_MONTH_FACTOR = Math.max(...MONTH_RATE_FACTOR);

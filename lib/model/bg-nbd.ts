@@ -1,4 +1,4 @@
-import { Random } from '../generate/random';
+import { Random } from '../random';
 import { nelderMead } from './optimize';
 import { lnGamma, logAddExp } from './special-functions';
 

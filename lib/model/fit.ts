@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { LabelledRows } from '../features/feature-matrix';
+import { seededRandom } from '../random';
+import type { LabelledRows } from './feature-matrix';
 import { buildMlpNetwork, mlpLabelScale, mseLoss } from './mlp';
 import { initBackend } from './tf-backend';
 import { applyTransforms, assertSameColumns, fitTransforms } from './transforms';
@@ -257,18 +258,6 @@ function assertTrainable(rows: LabelledRows, what: string): void {
   const bad = label.findIndex((y) => !(y >= 0 && Number.isFinite(y)));
   if (bad >= 0)
     throw new InvalidTrainingDataError(`${what} label ${label[bad]} in row ${bad}: labels are spend ≥ 0`);
-}
-
-/** mulberry32: a small, fast, seedable PRNG (Math.random cannot be seeded). Returns floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffleInPlace(values: Int32Array, random: () => number): void {

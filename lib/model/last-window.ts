@@ -1,6 +1,6 @@
-import { DAY_MS } from '../features/compute-features';
-import { netSpendBetween } from '../features/training-rows';
+import { netSpendBetween } from '../ingest/customer-index';
 import type { TransactionTable } from '../ingest/transaction-table';
+import { DAY_MS } from '../time';
 
 /**
  * The "spend of the last H days repeats" baseline: each customer's net spend in [asOf − H, asOf), clipped

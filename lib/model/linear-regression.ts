@@ -1,4 +1,4 @@
-import type { FeatureMatrix } from '../features/feature-matrix';
+import type { FeatureMatrix } from './feature-matrix';
 
 /** The seed design's regression inputs: order count, mean order value, days since last purchase. */
 export const SEED_LINEAR_FEATURES = ['order_count', 'mean_order_value', 'days_since_last'] as const;

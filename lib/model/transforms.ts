@@ -1,4 +1,4 @@
-import type { FeatureMatrix } from '../features/feature-matrix';
+import type { FeatureMatrix } from './feature-matrix';
 
 /** How one column is turned into a network input: optional signed log, then standardization. */
 export interface ColumnTransform {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { type FeatureMatrix, featureColumn } from '../features/feature-matrix';
 import { applyCalibration, type ValueCalibration } from './calibration';
+import { type FeatureMatrix, featureColumn } from './feature-matrix';
 import { FusedEnsemble } from './fused-ensemble';
 import { mlpPredict } from './mlp';
 import { applyTransforms, assertSameColumns, type FeatureTransforms } from './transforms';

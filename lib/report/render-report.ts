@@ -1,4 +1,5 @@
 import type { Metrics } from '../evaluate/metrics';
+import { DAY_MS } from '../time';
 import { chartJsSource } from './chart-js-source';
 import type { ReportData, SystemRow } from './report-data';
 import { REPORT_SCRIPT } from './report-script';
@@ -296,7 +297,7 @@ function inlineScript(source: string): string {
 }
 
 function day(iso: string, offsetDays = 0): string {
-  return new Date(Date.parse(iso) + offsetDays * 86_400_000).toISOString().slice(0, 10);
+  return new Date(Date.parse(iso) + offsetDays * DAY_MS).toISOString().slice(0, 10);
 }
 
 function metric(value: number | undefined): string {

@@ -3,6 +3,7 @@ import type { FeatureImportance } from '../evaluate/feature-importance';
 import type { Metrics } from '../evaluate/metrics';
 import type { DataQualitySummary } from '../registry/data-quality';
 import { isCustomerTableMeta, type ModelMeta } from '../registry/model-meta';
+import { DAY_MS } from '../time';
 import {
   type DecileCalibration,
   decileCalibration,
@@ -189,7 +190,7 @@ export function backtestReportData(
   dataQuality: DataQualitySummary | undefined,
   generatedAt: string,
 ): ReportData {
-  const from = Date.parse(`${result.cutoff}T00:00:00Z`) + 86_400_000;
+  const from = Date.parse(`${result.cutoff}T00:00:00Z`) + DAY_MS;
   const charts = evaluationCharts({ actual: result.actual, systems: result.systems });
   const focus = result.systems.find((s) => s.name === charts.focus) as BacktestResult['systems'][number];
   return {
@@ -202,7 +203,7 @@ export function backtestReportData(
       basis: {
         method: 'out-of-time',
         from: new Date(from).toISOString(),
-        to: new Date(from + result.horizonDays * 86_400_000).toISOString(),
+        to: new Date(from + result.horizonDays * DAY_MS).toISOString(),
       },
       customers: result.customers,
       returningShare: result.returningShare,

@@ -2,17 +2,19 @@ import { normalizedGini } from '../evaluate/metrics';
 import {
   type CustomerFeatures,
   computeFeatures,
-  DAY_MS,
   type FeatureSpec,
   visibleCustomers,
 } from '../features/compute-features';
-import { featureColumn, type LabelledRows } from '../features/feature-matrix';
-import { buildTrainingRows, netSpendBetween, type TrainingRows } from '../features/training-rows';
+import { buildTrainingRows, type TrainingRows } from '../features/training-rows';
+import { netSpendBetween } from '../ingest/customer-index';
 import type { TransactionTable } from '../ingest/transaction-table';
 import { visibleTable } from '../ingest/visible-table';
 import { fitCalibrationMap, type ValueCalibration } from '../model/calibration';
-import { defaultFitOptions, type FitOptions, fitModel, seededRandom } from '../model/fit';
+import { featureColumn, type LabelledRows } from '../model/feature-matrix';
+import { defaultFitOptions, type FitOptions, fitModel } from '../model/fit';
 import type { EpochLog, TrainedModel } from '../model/value-model';
+import { seededRandom } from '../random';
+import { DAY_MS } from '../time';
 
 export interface ValueModelOptions {
   horizonDays: number;

@@ -13,12 +13,13 @@ import {
   fitCustomerTableEncoding,
   latestDateAsOf,
 } from '../features/customer-table-features';
-import type { FeatureMatrix } from '../features/feature-matrix';
 import type { IngestReport } from '../ingest';
 import type { CustomerRows, CustomerTable } from '../ingest/load-customer-table';
-import { defaultFitOptions, type FitOptions, fitModel, seededRandom } from '../model/fit';
+import type { FeatureMatrix } from '../model/feature-matrix';
+import { defaultFitOptions, type FitOptions, fitModel } from '../model/fit';
 import { fitLinearRegression, predictLinear } from '../model/linear-regression';
 import type { EpochLog, TrainedModel } from '../model/value-model';
+import { seededRandom } from '../random';
 import type { ChampionPointer } from '../registry/champion';
 import { summarizeIngestReports } from '../registry/data-quality';
 import {

@@ -1,7 +1,7 @@
 import { BASELINE_SYSTEMS, type BacktestSystem, runBacktest } from '../evaluate/backtest';
 import { type FeatureImportance, permutationImportance } from '../evaluate/feature-importance';
 import { evaluateMetrics, type Metrics } from '../evaluate/metrics';
-import { computeFeatures, DAY_MS } from '../features/compute-features';
+import { computeFeatures } from '../features/compute-features';
 import type { IngestReport } from '../ingest';
 import type { TransactionTable } from '../ingest/transaction-table';
 import { visibleTable } from '../ingest/visible-table';
@@ -19,6 +19,7 @@ import {
 import { reportSummaries } from '../report/report-data';
 import type { BlobStore } from '../store/blob-store';
 import { versionPrefix } from '../store/bucket-layout';
+import { DAY_MS } from '../time';
 import { fitValueModel, type ValueModelFit } from './fit-value-model';
 import {
   phaseTimer,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../../lib/generate/random';
 import { expectedTransactions, fitBgNbd } from '../../../lib/model/bg-nbd';
 import { fitGammaGamma } from '../../../lib/model/gamma-gamma';
+import { Random } from '../../../lib/random';
 
 /** BG/NBD customers with known parameters (days): λ ~ Gamma(r, 1/α), p ~ Beta(a, b), tenure uniform. */
 function simulatedPopulation(customers: number, seed: number) {

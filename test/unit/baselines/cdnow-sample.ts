@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { DAY_MS } from '../../../lib/time';
 import { CDNOW_SAMPLE } from '../../support/datasets';
-
-const DAY_MS = 86_400_000;
 
 /**
  * The classic BTYD calibration summary of CDNOW_sample.txt (Fader, Hardie & Lee 2005): weeks as the unit,

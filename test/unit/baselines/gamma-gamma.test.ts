@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../../lib/generate/random';
 import { expectedOrderValue, fitGammaGamma, MAX_P, MAX_Q } from '../../../lib/model/gamma-gamma';
+import { Random } from '../../../lib/random';
 import { cdnowSampleCalibration } from './cdnow-sample';
 
 describe('fitGammaGamma', () => {

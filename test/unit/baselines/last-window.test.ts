@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TransactionTableBuilder } from '../../../lib/ingest/transaction-table';
 import { predictLastWindow } from '../../../lib/model/last-window';
-
-const DAY = 86_400_000;
+import { DAY_MS as DAY } from '../../../lib/time';
 
 describe('last-window baseline', () => {
   it('repeats the net spend of the last H days, clipped at 0, and ignores anything at or after as-of', () => {

@@ -11,8 +11,8 @@ import {
   MAX_CATEGORY_LEVELS,
 } from '../../../lib/features/customer-table-features';
 import type { CustomerTable } from '../../../lib/ingest/load-customer-table';
+import { DAY_MS } from '../../../lib/time';
 
-const DAY_MS = 86_400_000;
 const AS_OF = Date.parse('2024-01-01T00:00:00Z');
 
 /** Six customers; row 5 is outside the training rows and holds values no training row has. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { featureGroups, permutationImportance } from '../../../lib/evaluate/feature-importance';
-import type { FeatureMatrix } from '../../../lib/features/feature-matrix';
+import type { FeatureMatrix } from '../../../lib/model/feature-matrix';
 
 const NAMES = ['spend', 'noise', 'cat_country=UK', 'cat_country=DE'];
 

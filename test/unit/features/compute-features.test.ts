@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { computeFeatures, OTHER_LEVEL } from '../../../lib/features/compute-features';
 import { type TransactionTable, TransactionTableBuilder } from '../../../lib/ingest/transaction-table';
+import { DAY_MS as DAY } from '../../../lib/time';
 import { syntheticShop } from './synthetic-table';
 
-const DAY = 86_400_000;
 const T0 = Date.UTC(2020, 0, 1);
 const at = (day: number, hour = 12) => T0 + day * DAY + hour * 3_600_000;
 

@@ -1,6 +1,5 @@
 import { type TransactionTable, TransactionTableBuilder } from '../../../lib/ingest/transaction-table';
-
-const DAY = 86_400_000;
+import { DAY_MS as DAY } from '../../../lib/time';
 
 /**
  * A deterministic random shop (mulberry32), BG/NBD-like: `customers` customers joining over the first year,

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildTrainingRows, buildTruth, NoTrainingHistoryError } from '../../../lib/features/training-rows';
 import { TransactionTableBuilder } from '../../../lib/ingest/transaction-table';
-
-const DAY = 86_400_000;
+import { DAY_MS as DAY } from '../../../lib/time';
 
 function shop() {
   const builder = new TransactionTableBuilder();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import type { LabelledRows } from '../../../lib/features/feature-matrix';
+import type { LabelledRows } from '../../../lib/model/feature-matrix';
 import {
   type FitOptions,
   fitModel,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FeatureMatrix } from '../../../lib/features/feature-matrix';
+import type { FeatureMatrix } from '../../../lib/model/feature-matrix';
 import { fitModel } from '../../../lib/model/fit';
 import { FusedEnsemble, UnexpectedNetworkLayoutError } from '../../../lib/model/fused-ensemble';
 import { mlpPredict } from '../../../lib/model/mlp';

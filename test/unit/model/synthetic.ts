@@ -1,5 +1,6 @@
-import type { FeatureMatrix, LabelledRows } from '../../../lib/features/feature-matrix';
-import { type FitOptions, seededRandom } from '../../../lib/model/fit';
+import type { FeatureMatrix, LabelledRows } from '../../../lib/model/feature-matrix';
+import type { FitOptions } from '../../../lib/model/fit';
+import { seededRandom } from '../../../lib/random';
 
 /**
  * Synthetic shop for model tests, BTYD-style: each customer has a Gamma-distributed purchase rate,

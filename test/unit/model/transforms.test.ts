@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FeatureMatrix } from '../../../lib/features/feature-matrix';
+import type { FeatureMatrix } from '../../../lib/model/feature-matrix';
 import {
   applyTransforms,
   FeatureSchemaMismatchError,

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { LabelledRows } from '../../../lib/features/feature-matrix';
+import type { LabelledRows } from '../../../lib/model/feature-matrix';
+import { DAY_MS } from '../../../lib/time';
 import { fitValueModel, sampleCustomers } from '../../../lib/training/fit-value-model';
 import { shopTable } from './shop-table';
-
-const DAY_MS = 86_400_000;
 
 /** Three stacked windows (newest first) of `customers` customers; a row's label and feature name its customer and window. */
 function stackedRows(customers: number): LabelledRows {

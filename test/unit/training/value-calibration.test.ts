@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FeatureMatrix, featureColumn, type LabelledRows } from '../../../lib/features/feature-matrix';
-import { fitModel, seededRandom } from '../../../lib/model/fit';
+import { type FeatureMatrix, featureColumn, type LabelledRows } from '../../../lib/model/feature-matrix';
+import { fitModel } from '../../../lib/model/fit';
 import type { TrainedModel } from '../../../lib/model/value-model';
+import { seededRandom } from '../../../lib/random';
 import { BLEND_COLUMN, fitValueCalibration } from '../../../lib/training/fit-value-model';
 import { QUICK_FIT, syntheticShop } from '../model/synthetic';
 

@@ -1,6 +1,8 @@
 /**
- * A small seeded PRNG (mulberry32) with the distributions the generator needs. Seeded so that the same
- * arguments always give the same file: demos, tests and benchmarks are reproducible.
+ * The one seeded PRNG of valuecast (mulberry32; Math.random cannot be seeded), with the distributions its
+ * users need: the generated shops of lib/generate (the same arguments always give the same file: demos,
+ * tests and benchmarks are reproducible), the customer samples of the BG/NBD and Gamma-Gamma fits, and,
+ * through {@link seededRandom}, the shuffles, holdouts and samples of model fitting and evaluation.
  */
 export class Random {
   private state: number;
@@ -60,4 +62,10 @@ export class Random {
   pick<T>(items: readonly T[]): T {
     return items[this.int(items.length)] as T;
   }
+}
+
+/** The same generator as a function returning uniforms in [0, 1): the stream of `new Random(seed).next()`. */
+export function seededRandom(seed: number): () => number {
+  const random = new Random(seed);
+  return () => random.next();
 }

@@ -38,6 +38,7 @@ export const README_COMMANDS: ReadmeCommandEntry[] = [
   { pattern: /^npm ci$/, runBy: ['.ci/run'] },
   { pattern: /^npm run demo$/, runBy: ['test/integration/readme/quick-start.test.ts'] },
   { pattern: /^npm test$/, runBy: ['.ci/run'] },
+  { pattern: /^npm run layers$/, runBy: ['package.json'] },
   { section: 'The CLI (local files, no AWS, no server)', runBy: 'test/unit/readme/cli.test.ts' },
   { pattern: /^npx valuecast train --help$/, runBy: ['test/unit/readme/cli.test.ts'] },
   { pattern: /^npm start$/, runBy: ['test/integration/check-npm-start.ts'] },

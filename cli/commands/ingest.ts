@@ -13,8 +13,8 @@ import type { ColumnMapping } from '../../lib/ingest/column-mapping';
 import { ingestReportsPrefix } from '../../lib/store/bucket-layout';
 import { FsBlobStore } from '../../lib/store/fs-store';
 import { UsageError } from '../cli-error';
+import { datasetOf } from '../command-options';
 import { terminalProgress } from '../progress';
-import { datasetOf } from '../shared-options';
 
 const help = `valuecast ingest <file|dir>... --out <dir> [--dataset NAME] [--columns customer=…,date=…,amount=…]
 

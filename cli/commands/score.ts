@@ -13,8 +13,8 @@ import { scoreCustomerTable } from '../../lib/training/train-customer-table';
 import { defaultAsOf } from '../../lib/training/train-dataset';
 import { UsageError } from '../cli-error';
 import type { Command } from '../command';
+import { datasetOf, loadData, parseAsOf, parseOptions, requireModelDir } from '../command-options';
 import { terminalProgress } from '../progress';
-import { datasetOf, loadData, parseAsOf, parseOptions, requireModelDir } from '../shared-options';
 
 const USAGE =
   'valuecast score --model-dir <dir> --data <file|dir>... [--as-of YYYY-MM-DD] --out predictions.csv [--columns …] [--dataset default]';

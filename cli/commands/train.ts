@@ -12,9 +12,9 @@ import {
 } from '../../lib/training/train-dataset';
 import { UsageError } from '../cli-error';
 import type { Command } from '../command';
+import { datasetOf, loadData, parseAsOf, parseOptions, requireModelDir } from '../command-options';
 import { type MetricsRow, metricsTable } from '../metrics-table';
 import { terminalProgress } from '../progress';
-import { datasetOf, loadData, parseAsOf, parseOptions, requireModelDir } from '../shared-options';
 
 const USAGE =
   'valuecast train --data <file|dir>... --model-dir <dir> [--horizon 90] [--as-of YYYY-MM-DD] [--columns customer=…,date=…,amount=…] [--dataset default]';

@@ -2,20 +2,15 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { terminalProgress } from '../cli/progress';
-import { generateOrderLog, ORDER_LOG_HEADER } from '../lib/generate/order-log';
+import { generateOrderLog, ORDER_LOG_HEADER, type OrderLogOptions } from '../lib/generate/order-log';
 
 /**
  * `npm run generate -- --customers N --out <dir> [--seed S] [--start YYYY-MM-DD] [--days D]`
  * writes a seeded, realistic order export split by month (`orders-YYYY-MM.csv`), as shops export them.
  */
-export async function generateToDirectory(options: {
-  customers: number;
-  out: string;
-  seed?: number;
-  start?: string;
-  days?: number;
-  onProgress?: (rows: number) => void;
-}): Promise<{ rows: number; files: string[]; bytes: number }> {
+export async function generateToDirectory(
+  options: OrderLogOptions & { out: string; onProgress?: (rows: number) => void },
+): Promise<{ rows: number; files: string[]; bytes: number }> {
   mkdirSync(options.out, { recursive: true });
   const files = new Map<string, { fd: number; buffer: string[]; size: number }>();
   let rows = 0;

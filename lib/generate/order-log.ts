@@ -10,6 +10,24 @@ export interface OrderLogOptions {
   days?: number;
   /** Share of lines exported without a customer id or with a broken quantity, as real exports have. */
   dirtyRate?: number;
+  /**
+   * How the shop changes over time (growth, acquisition bursts, a holiday peak, cohorts of other quality):
+   * default a steady shop, customers acquired evenly over the first 85% of the period, monthly seasonality.
+   */
+  dynamics?: ShopDynamics;
+}
+
+/** Time-varying parts of a simulated shop; each defaults to the steady shop's. */
+export interface ShopDynamics {
+  /** Relative rate of first purchases on day `day` of the period (≥ 0). */
+  acquisition?: (day: number) => number;
+  /** Purchase-rate factor of every customer at instant `time` (epoch ms, > 0): the shop's seasons. */
+  season?: (time: number) => number;
+  /**
+   * Quality of the customers acquired on day `day`, as factors of their purchase rate and of their
+   * probability of churning after each purchase (promotional cohorts come back less).
+   */
+  cohort?: (day: number) => { rate: number; churn: number };
 }
 
 /** One exported order line, already formatted as CSV fields. */
@@ -60,16 +78,26 @@ export function* generateOrderLog(options: OrderLogOptions): Generator<OrderLine
   const end = start + days * DAY_MS;
   const dirtyRate = options.dirtyRate ?? 0.002;
   const prices = Array.from({ length: CATALOG_SIZE }, () => Math.exp(1.5 + 0.9 * random.normal()));
+  const dynamics = options.dynamics ?? {};
+  const season = dynamics.season ?? monthlySeason;
+  const maxSeason = dynamics.season ? largestDailyValue(season, start, days) : MAX_MONTH_FACTOR;
+  const acquisitionDay = dynamics.acquisition ? inverseCdf(dynamics.acquisition, days) : undefined;
   let orderNumber = 100_000;
 
   for (let c = 0; c < options.customers; c++) {
     const customerId = `C${String(c + 1).padStart(7, '0')}`;
-    const ratePerDay = random.gamma(0.7, 1 / 40);
-    const churnAfterPurchase = random.beta(0.8, 4);
+    let ratePerDay = random.gamma(0.7, 1 / 40);
+    let churnAfterPurchase = random.beta(0.8, 4);
     const spendRate = random.gamma(4, 1 / 30); // ν of Gamma-Gamma
     const country = random.pick(COUNTRIES);
     const channel = random.pick(CHANNELS);
-    let time = start + random.next() * days * 0.85 * DAY_MS;
+    const day = acquisitionDay ? acquisitionDay(random.next()) : random.next() * days * 0.85;
+    let time = start + day * DAY_MS;
+    if (dynamics.cohort) {
+      const quality = dynamics.cohort(Math.floor(day));
+      ratePerDay *= quality.rate;
+      churnAfterPurchase = Math.min(0.98, churnAfterPurchase * quality.churn);
+    }
 
     while (time < end) {
       const orderValue = random.gamma(6, 1 / spendRate);
@@ -113,7 +141,7 @@ export function* generateOrderLog(options: OrderLogOptions): Generator<OrderLine
         }
       }
       if (random.next() < churnAfterPurchase) break;
-      time = nextPurchase(random, time, ratePerDay, end);
+      time = nextPurchase(random, time, ratePerDay, end, season, maxSeason);
     }
   }
 }
@@ -123,14 +151,55 @@ export function* generateOrderLog(options: OrderLogOptions): Generator<OrderLine
  * past the period (a tiny rate can jump beyond the Date range, where the month is NaN and thinning never
  * accepts).
  */
-function nextPurchase(random: Random, from: number, ratePerDay: number, end: number): number {
+function nextPurchase(
+  random: Random,
+  from: number,
+  ratePerDay: number,
+  end: number,
+  season: (time: number) => number,
+  maxSeason: number,
+): number {
   let time = from;
   for (;;) {
-    time += random.exponential(ratePerDay * MAX_MONTH_FACTOR) * DAY_MS;
+    time += random.exponential(ratePerDay * maxSeason) * DAY_MS;
     if (!(time < end)) return end;
-    const factor = MONTH_RATE_FACTOR[new Date(time).getUTCMonth()] as number;
-    if (random.next() < factor / MAX_MONTH_FACTOR) return time;
+    if (random.next() < season(time) / maxSeason) return time;
   }
+}
+
+function monthlySeason(time: number): number {
+  return MONTH_RATE_FACTOR[new Date(time).getUTCMonth()] as number;
+}
+
+/** The largest value of a season over the period's days (the thinning bound), sampled every 6 hours. */
+function largestDailyValue(season: (time: number) => number, start: number, days: number): number {
+  let largest = 0;
+  for (let t = start; t < start + days * DAY_MS; t += DAY_MS / 4) largest = Math.max(largest, season(t));
+  if (!(largest > 0)) throw new Error('a season must be positive somewhere in the period');
+  return largest;
+}
+
+/**
+ * Day of first purchase from a uniform draw, by the inverse of the acquisition rate's cumulative sum over
+ * the period's days (uniform within a day), so one draw per customer as in the steady shop.
+ */
+function inverseCdf(rate: (day: number) => number, days: number): (u: number) => number {
+  const cumulative = new Float64Array(days + 1);
+  for (let d = 0; d < days; d++) cumulative[d + 1] = (cumulative[d] as number) + Math.max(0, rate(d));
+  const total = cumulative[days] as number;
+  if (!(total > 0)) throw new Error('an acquisition rate must be positive somewhere in the period');
+  return (u) => {
+    const target = u * total;
+    let lo = 0;
+    let hi = days;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >>> 1;
+      if ((cumulative[mid] as number) <= target) lo = mid;
+      else hi = mid;
+    }
+    const width = (cumulative[lo + 1] as number) - (cumulative[lo] as number);
+    return lo + (width > 0 ? (target - (cumulative[lo] as number)) / width : 0);
+  };
 }
 
 function isoDateTime(time: number): string {

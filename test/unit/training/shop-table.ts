@@ -1,10 +1,17 @@
-import { generateOrderLog } from '../../../lib/generate/order-log';
+import { generateOrderLog, type OrderLogOptions } from '../../../lib/generate/order-log';
 import { type TransactionTable, TransactionTableBuilder } from '../../../lib/ingest/transaction-table';
 
-/** A small generated shop as a transaction table (dirty lines without customer or quantity left out). */
-export function shopTable(customers: number, seed = 7): TransactionTable {
+/**
+ * A small generated shop as a transaction table (dirty lines without customer or quantity left out): two
+ * steady years unless `options` say otherwise (a start, a length, lib/generate's shop dynamics).
+ */
+export function shopTable(
+  customers: number,
+  seed = 7,
+  options: Omit<OrderLogOptions, 'customers' | 'seed'> = {},
+): TransactionTable {
   const builder = new TransactionTableBuilder();
-  for (const { time, fields } of generateOrderLog({ customers, seed, days: 730 })) {
+  for (const { time, fields } of generateOrderLog({ days: 730, ...options, customers, seed })) {
     const [orderId, customerId, , , quantity, unitPrice, country, channel] = fields;
     const amount = Number(quantity) * Number(unitPrice);
     if (!customerId || !Number.isFinite(amount)) continue;

@@ -9,6 +9,7 @@ export const METRIC_COLUMNS: (keyof Metrics)[] = [
   'rmse',
   'top10Share',
   'aucReturn',
+  'totalRatio',
 ];
 
 /** One row of a metrics table: a system's name, its metrics, and optional trailing cells (e.g. seconds). */

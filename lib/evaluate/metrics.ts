@@ -12,6 +12,8 @@ export interface Metrics {
   rmse: number;
   top10Share: number;
   aucReturn: number;
+  /** Predicted total / actual total: the level budgets use (1 = right; NaN when nobody spent). */
+  totalRatio: number;
 }
 
 type Values = ArrayLike<number>;
@@ -27,7 +29,20 @@ export function evaluateMetrics(actual: Values, predicted: Values): Metrics {
     rmse: rootMeanSquaredError(actual, predicted),
     top10Share: topShare(actual, predicted, 0.1),
     aucReturn: returnAuc(actual, predicted),
+    totalRatio: totalRatio(actual, predicted),
   };
+}
+
+/** Σ predicted / Σ actual: how far the forecast's level is from what the customers spent (NaN when nobody spent). */
+export function totalRatio(actual: Values, predicted: Values): number {
+  checkLengths(actual, predicted);
+  let sumActual = 0;
+  let sumPredicted = 0;
+  for (let i = 0; i < actual.length; i++) {
+    sumActual += actual[i] as number;
+    sumPredicted += predicted[i] as number;
+  }
+  return sumActual > 0 ? sumPredicted / sumActual : Number.NaN;
 }
 
 /**

@@ -10,7 +10,12 @@ const IMPORTANCE_SHOWN = 15;
 const FOCUS_COLOR = '#2563eb';
 const BASELINE_COLORS = ['#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#ec4899', '#0891b2'];
 
-const METRIC_COLUMNS: { key: keyof Metrics; label: string; better: 'higher' | 'lower'; money?: boolean }[] = [
+const METRIC_COLUMNS: {
+  key: keyof Metrics;
+  label: string;
+  better: 'higher' | 'lower' | 'one';
+  money?: boolean;
+}[] = [
   { key: 'gini', label: 'Gini', better: 'higher' },
   { key: 'spearman', label: 'Spearman', better: 'higher' },
   { key: 'decileMape', label: 'decile MAPE', better: 'lower' },
@@ -18,6 +23,7 @@ const METRIC_COLUMNS: { key: keyof Metrics; label: string; better: 'higher' | 'l
   { key: 'rmse', label: 'RMSE', better: 'lower', money: true },
   { key: 'top10Share', label: 'top-10% share', better: 'higher' },
   { key: 'aucReturn', label: 'AUC (returns)', better: 'higher' },
+  { key: 'totalRatio', label: 'total / actual', better: 'one' },
 ];
 
 const SYSTEM_LABELS: Record<string, string> = {
@@ -106,7 +112,7 @@ function keyFigures(data: ReportData): string {
 ${figure('Normalized Gini', metric(focus?.metrics.gini), bestBaseline ? `best baseline ${metric(bestBaseline.metrics.gini)} (${systemLabel(bestBaseline.name, data)})` : '')}
 ${figure('Top 10% hold', percent(focus?.metrics.top10Share), `of the actual ${valueName(data)} ${judgedOn(data)}`)}
 ${figure('Customers scored', count(distribution.customers), `${percent(evaluation.returningShare)} ${'label' in data.target ? `with a positive ${data.target.label}` : 'bought again'} ${judgedOn(data)}`)}
-${figure(`Predicted ${predicted(data)}`, money(distribution.total), `${money(distribution.mean)} per customer on average`)}
+${figure(`Predicted ${predicted(data)}`, money(distribution.total), forecastNote(data))}
 </section>`;
 }
 
@@ -116,13 +122,15 @@ function metricsSection(data: ReportData): string {
   const best = new Map(
     METRIC_COLUMNS.map(({ key, better }) => {
       const values = evaluation.systems.map((s) => s.metrics[key]).filter((v) => Number.isFinite(v));
-      return [
-        key,
-        better === 'higher' ? Math.max(...(values as number[])) : Math.min(...(values as number[])),
-      ];
+      const closestToOne = (values as number[]).reduce(
+        (a, v) => (Math.abs(Math.log(v)) < Math.abs(Math.log(a)) ? v : a),
+        Number.POSITIVE_INFINITY,
+      );
+      const bestOf = { higher: Math.max(...(values as number[])), lower: Math.min(...(values as number[])) };
+      return [key, better === 'one' ? closestToOne : bestOf[better]];
     }),
   );
-  const head = `<tr><th>system</th>${METRIC_COLUMNS.map((c) => `<th class="num" title="${c.better} is better">${escapeHtml(c.label)} ${c.better === 'higher' ? '↑' : '↓'}</th>`).join('')}<th class="num">seconds</th></tr>`;
+  const head = `<tr><th>system</th>${METRIC_COLUMNS.map((c) => `<th class="num" title="${c.better === 'one' ? 'closer to 1' : c.better} is better">${escapeHtml(c.label)} ${{ higher: '↑', lower: '↓', one: '→1' }[c.better]}</th>`).join('')}<th class="num">seconds</th></tr>`;
   const body = rows
     .map((row) => {
       const isChampion = row === evaluation.champion;
@@ -298,6 +306,14 @@ function inlineScript(source: string): string {
 
 function day(iso: string, offsetDays = 0): string {
   return new Date(Date.parse(iso) + offsetDays * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Under the predicted total: the average per customer and, for a transaction model, the 80% interval. */
+function forecastNote(data: ReportData): string {
+  const average = `${money(data.distribution.mean)} per customer on average`;
+  const { forecast } = data;
+  if (!forecast) return average;
+  return `${average}; 80% interval of the total ${money(forecast.low)} – ${money(forecast.high)} (season from ${forecast.season})`;
 }
 
 function metric(value: number | undefined): string {

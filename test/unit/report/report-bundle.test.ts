@@ -14,7 +14,7 @@ const plugins: Plugin[] = require(path.join(root, 'scripts/esbuild-plugins.cjs')
 const ENTRY = `import { renderReport } from './lib/report/render-report';
 import { backtestReportData } from './lib/report/report-data';
 const actual = Float32Array.of(0, 5, 1, 0);
-const metrics = { gini: 1, spearman: 1, decileMape: 0, mae: 0, rmse: 0, top10Share: 1, aucReturn: 1 };
+const metrics = { gini: 1, spearman: 1, decileMape: 0, mae: 0, rmse: 0, top10Share: 1, aucReturn: 1, totalRatio: 1 };
 const html = renderReport(backtestReportData({ cutoff: '2024-01-31', horizonDays: 30, customers: 4,
   customerIds: ['a', 'b', 'c', 'd'], returningShare: 0.5, actual, featureSeconds: 0,
   systems: [{ name: 'model', metrics, seconds: 0, predictions: actual }] }, undefined, '2024-03-01T00:00:00Z'));

@@ -10,6 +10,7 @@
 //   lib/generate/  synthetic shops: scripts, bench and tests only
 //   lib/ingest/
 //   lib/store/     the storage port and the bucket layout
+//   lib/engine/    the one module that opens DuckDB (ingest, features and training's data load use it)
 //   lib/*.ts       leaves (config, random, time): import no other lib module
 // One rule per arrow that must not exist, named for what it forbids. Type-only imports are arrows too
 // (tsPreCompilationDeps): a type is as much a dependency as a value.
@@ -142,6 +143,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^lib/store/' },
       to: { path: '^lib/[^/]+/', pathNot: '^lib/store/' },
+    },
+    {
+      name: 'engine-at-bottom',
+      comment: 'lib/engine (the one module that opens DuckDB) imports no other lib folder.',
+      severity: 'error',
+      from: { path: '^lib/engine/' },
+      to: { path: '^lib/[^/]+/', pathNot: '^lib/engine/' },
     },
     {
       name: 'leaves-import-nothing',

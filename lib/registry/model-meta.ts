@@ -2,6 +2,7 @@ import type { FeatureImportance } from '../evaluate/feature-importance';
 import type { Metrics } from '../evaluate/metrics';
 import type { FeatureSpec } from '../features/compute-features';
 import type { CustomerTableEncoding } from '../features/customer-table-features';
+import type { ShopForecast } from '../model/seasonal-level';
 import { type BlobStore, getJson, putJson } from '../store/blob-store';
 import { metaKey } from '../store/bucket-layout';
 import type { DataQualitySummary } from './data-quality';
@@ -79,6 +80,11 @@ export interface TransactionModelMeta extends ModelMetaBase {
   /** Present when the networks learnt from a customer sample (labelled rows above MAX_NETWORK_ROWS). */
   networkSample?: { customers: number; ofCustomers: number; rows: number; ofRows: number };
   rows: { transactions: number; customers: number; scored: number };
+  /**
+   * The scored customers' predicted total over the horizon with its 80% interval, and the money level that
+   * set it (lib/model/seasonal-level.ts). Absent in meta.json written before it existed.
+   */
+  forecast?: ShopForecast;
   /** Out-of-time evaluation: every system fitted on data before `window.from`, judged on [from, to). */
   evaluation: EvaluationBase & { window: { from: string; to: string } };
 }

@@ -1,6 +1,7 @@
 import type { BacktestResult } from '../evaluate/backtest';
 import type { FeatureImportance } from '../evaluate/feature-importance';
 import type { Metrics } from '../evaluate/metrics';
+import type { ShopForecast } from '../model/seasonal-level';
 import type { DataQualitySummary } from '../registry/data-quality';
 import { isCustomerTableMeta, type ModelMeta } from '../registry/model-meta';
 import { DAY_MS } from '../time';
@@ -65,6 +66,8 @@ export interface ReportData {
   };
   /** Predicted value of every scored customer (training: the new model as of `asOf`). */
   distribution: { customers: number; histogram: Histogram; mean: number; total: number };
+  /** The predicted total's 80% interval and where its level came from (transaction models). */
+  forecast?: ShopForecast;
   topCustomers: TopCustomer[];
   featureImportance?: FeatureImportance;
   dataQuality?: DataQualitySummary;
@@ -140,6 +143,7 @@ export function trainingReportData(
       },
     },
     ...summaries.scored,
+    forecast: tableModel ? undefined : meta.forecast,
     featureImportance: meta.featureImportance,
     dataQuality: meta.dataQuality,
     details: [
@@ -180,7 +184,10 @@ export function describeCalibration(calibration: NonNullable<ModelMeta['valueCal
       : blendWeight === 1
         ? `; the network ranked the held-out customers clearly worse than ${blendColumn}, so predictions are ${blendColumn} alone`
         : `, averaged with ${blendColumn} (weight ${blendWeight})`;
-  const level = levelFactor === undefined ? '' : `; seasonal level ×${levelFactor.toFixed(3)}`;
+  const level =
+    levelFactor === undefined
+      ? ''
+      : `; scaled ×${levelFactor.toFixed(3)} to the money level of the customer base (seasonal BG/NBD)`;
   return `${map}${blend}${level}`;
 }
 

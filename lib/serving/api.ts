@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
+import { isCustomerTableMeta } from '../registry/model-meta';
 import type { BlobStore } from '../store/blob-store';
 import { datasetPrefixes, uploadsPrefix } from '../store/bucket-layout';
 import { ApiError, type ApiResponse, jsonResponse, validationError } from './api-error';
@@ -47,6 +48,7 @@ export function createApi(deps: ApiDeps): (event: APIGatewayProxyEventV2) => Pro
           asOf: meta.asOf,
           architecture: meta.architecture,
           rows: meta.rows,
+          forecast: isCustomerTableMeta(meta) ? undefined : meta.forecast,
           evaluation: meta.evaluation,
           promotion: meta.promotion,
         });

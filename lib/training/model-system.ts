@@ -1,7 +1,7 @@
 import type { BacktestSystem } from '../evaluate/backtest';
 import type { FitOptions } from '../model/fit';
 import type { EpochLog } from '../model/value-model';
-import { fitValueModel, type ValueModelOptions } from './fit-value-model';
+import { fitValueModel, type ValueModelFit, type ValueModelOptions } from './fit-value-model';
 
 export interface ModelSystemOptions {
   /** Row name in the backtest; default `model`. */
@@ -12,6 +12,8 @@ export interface ModelSystemOptions {
   maxWindows?: ValueModelOptions['maxWindows'];
   onEpoch?: (log: EpochLog) => void;
   onProgress?: (message: string) => void;
+  /** Called with each fit before its model is disposed (the benchmark reads the shop forecast from it). */
+  onFit?: (fit: ValueModelFit) => void;
 }
 
 /**
@@ -31,6 +33,7 @@ export function modelSystem(options: ModelSystemOptions = {}): BacktestSystem {
         onProgress: options.onProgress,
       });
       try {
+        options.onFit?.(fit);
         const { value } = fit.model.predict(fit.scoring);
         return alignByCustomer(fit.scoring.customers, value, scoring.customers);
       } finally {

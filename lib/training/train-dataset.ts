@@ -199,6 +199,7 @@ export async function trainDataset(
       featureSpec: production.featureSpec,
       trainWindows: production.trainWindows.map((t) => new Date(t).toISOString()),
       networkSample: production.sample,
+      forecast: production.forecast,
       earlyStoppingWindow: new Date(production.validationWindow).toISOString(),
       rows: {
         transactions: history.length,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeCalibration } from '../../../lib/report/report-data';
 
 describe('describeCalibration', () => {
-  it('says how many knots the money map has, what it was averaged with and the seasonal level', () => {
+  it('says how many knots the money map has, what it was averaged with and the money level', () => {
     // Act
     const line = describeCalibration({
       knots: 10,
@@ -13,7 +13,7 @@ describe('describeCalibration', () => {
 
     // Assess
     expect(line).toBe(
-      'a monotone map through 10 knots fitted on held-out customers, averaged with bgnbd_gg_expected_spend (weight 0.5); seasonal level ×1.123',
+      'a monotone map through 10 knots fitted on held-out customers, averaged with bgnbd_gg_expected_spend (weight 0.5); scaled ×1.123 to the money level of the customer base (seasonal BG/NBD)',
     );
   });
 

@@ -1,20 +1,23 @@
 /**
- * Out-of-time accuracy of `model` against the baselines (docs/accuracy-protocol.md):
- *   npx tsx bench/accuracy.ts [--design] [--unseen] [--benchmark] [--cases name,name] [--systems name,name] [--seeds 1,2,3]
- * `--benchmark` (the default) runs the two benchmark cutoffs of docs/accuracy-protocol.md and compares `model`
- * with the best peer's figures there. `--design` runs the earlier cutoffs and generated shops the design was
- * chosen on (their truth ends before the benchmark cutoffs, or they are simulated): never choose a design on
- * the benchmark cutoffs. `--unseen` runs generated shops no design was chosen on (UNSEEN_CASES), a
- * generalization check like the benchmark cutoffs. Each case prints the backtest table;
- * `runAccuracyBench()` returns the benchmark figures for `npm run bench`. Online Retail is read from
- * `$VALUECAST_DATA_DIR/online-retail-uci/by-day`: a case that needs it stops with a message when it is unset.
- * `--seeds` fits `model` once per seed (rows `model seed=N`) and ends with each system's mean and standard
- * deviation over the seeds, per case and over all cases: decile MAPE on CDNOW moves by up to 0.18 between seeds, more
- * than most design changes, so compare designs on their means over seeds.
+ * Out-of-time accuracy of `model` against the baselines (docs/accuracy-protocol.md, docs/accuracy.md):
+ *   npx tsx bench/accuracy.ts [--design] [--unseen] [--benchmark] [--cases name,name] [--systems name,name]
+ *                             [--seeds 1,2,3] [--shard k/n] [--json file]
+ *   npx tsx bench/accuracy.ts --summarize file.json [file.json …]
+ * `--benchmark` (the default) runs the two benchmark cutoffs and compares `model` with the best peer's
+ * figures there: report on them, never choose on them. `--design` runs the design suite (bench/accuracy-cases.ts:
+ * rolling cutoffs of CDNOW and Online Retail, generated shop scenarios with seeds 1–3), where every design is
+ * chosen; `--unseen` the scenarios with seeds no design was chosen on. Each case prints the backtest table
+ * (with the total ratio: predicted total / actual total) and the model's shop total with its 80% interval;
+ * the run ends with a summary over the cases: mean Gini, Spearman and decile MAPE, how many totals were within
+ * ±20% of the actual, the worst case, and how often the 80% interval held the actual total.
+ * `--shard k/n` runs every n-th case from the k-th (two shards use both cores: run them as two processes),
+ * `--json` writes the figures, and `--summarize` prints the summary of such files together.
+ * `--seeds` fits `model` once per seed (rows `model seed=N`) and ends with its mean and standard deviation over
+ * the seeds: decile MAPE on CDNOW moves by up to 0.18 between seeds, so compare designs on means over seeds.
+ * Online Retail is read from `$VALUECAST_DATA_DIR/online-retail-uci/by-day`: a case that needs it stops with a
+ * message when it is unset. `runAccuracyBench()` returns the benchmark figures for `npm run bench`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type MetricsRow, metricsTable } from '../cli/metrics-table';
 import {
@@ -24,145 +27,11 @@ import {
   runBacktest,
 } from '../lib/evaluate/backtest';
 import type { Metrics } from '../lib/evaluate/metrics';
-import { loadTransactionsFromFiles } from '../lib/ingest';
-import type { TransactionTable } from '../lib/ingest/transaction-table';
+import { purchaseHistory } from '../lib/features/purchase-history';
+import { type ShopForecast, seasonalLevel } from '../lib/model/seasonal-level';
 import { modelSystem } from '../lib/training/model-system';
-import { generateToDirectory } from '../scripts/generate';
-import { CDNOW_MASTER, requireOnlineRetailDays } from '../test/support/datasets';
+import { type AccuracyCase, BENCHMARK_CASES, caseTable, DESIGN_CASES, UNSEEN_CASES } from './accuracy-cases';
 import type { BenchFigure } from './figures';
-
-/** The data files of a case, resolved when the case runs (Online Retail's folder may be absent). */
-const CDNOW = () => [CDNOW_MASTER];
-const RETAIL = () => [requireOnlineRetailDays()];
-
-/** A backtest case: where the data comes from, the cutoff and horizon. */
-export interface AccuracyCase {
-  name: string;
-  cutoff: string;
-  horizonDays: number;
-  data: { files: () => string[] } | { generated: GeneratedShop };
-  /** The best peer's figures of docs/accuracy-protocol.md on this case (benchmark cutoffs only). */
-  peers?: Pick<Metrics, 'gini' | 'spearman' | 'decileMape'>;
-}
-
-/** A shop of `npm run generate` (lib/generate/order-log.ts; by default two years from 2023-01-01). */
-interface GeneratedShop {
-  customers: number;
-  seed: number;
-  start?: string;
-  days?: number;
-}
-
-/** The benchmark cutoffs of docs/accuracy-protocol.md: report on them, never tune on them. */
-export const BENCHMARK_CASES: readonly AccuracyCase[] = [
-  {
-    name: 'cdnow',
-    cutoff: '1997-12-31',
-    horizonDays: 181,
-    data: { files: CDNOW },
-    peers: { gini: 0.752, spearman: 0.495, decileMape: 0.215 },
-  },
-  {
-    name: 'retail',
-    cutoff: '2011-09-09',
-    horizonDays: 91,
-    data: { files: RETAIL },
-    peers: { gini: 0.77, spearman: 0.508, decileMape: 0.281 },
-  },
-];
-
-/**
- * Where designs are chosen: earlier cutoffs of the two datasets (truth before the benchmark cutoffs; CDNOW's
- * customers all joined in 1997's first quarter, so a 181-day horizon has no labelled window before
- * mid-1997 and the CDNOW cases use 90 days, and 120 days for one labelled window only, as at the benchmark
- * cutoff, where a cohort that buys less every month must be extrapolated), two
- * generated two-year shops (lib/generate: seasonality with a Christmas peak, churn, returns), whose
- * September and 181-day cases' truth windows hold that peak, and two generated three-year shops at a
- * cutoff each quarter ({@link longShopCases}).
- */
-export const DESIGN_CASES: readonly AccuracyCase[] = [
-  { name: 'cdnow-q3', cutoff: '1997-09-30', horizonDays: 90, data: { files: CDNOW } },
-  { name: 'cdnow-q2', cutoff: '1997-06-30', horizonDays: 90, data: { files: CDNOW } },
-  { name: 'cdnow-h120', cutoff: '1997-08-31', horizonDays: 120, data: { files: CDNOW } },
-  { name: 'retail-jun', cutoff: '2011-06-09', horizonDays: 91, data: { files: RETAIL } },
-  { name: 'retail-mar', cutoff: '2011-03-09', horizonDays: 91, data: { files: RETAIL } },
-  ...[1, 2].flatMap((seed) => [
-    generatedCase(seed, 'jun', '2024-06-30', 90),
-    generatedCase(seed, 'sep', '2024-09-30', 90),
-    generatedCase(seed, 'h181', '2024-06-30', 181),
-  ]),
-  ...[5, 6].flatMap(longShopCases),
-];
-
-/**
- * Shops no design was chosen on (generated like the design shops, other seeds): a check that a design
- * generalizes, to report on like the benchmark cutoffs and never to tune on (docs/accuracy.md).
- */
-export const UNSEEN_CASES: readonly AccuracyCase[] = [
-  ...[3, 4].flatMap((seed) => [
-    generatedCase(seed, 'sep', '2024-09-30', 90),
-    generatedCase(seed, 'h181', '2024-06-30', 181),
-  ]),
-  ...longShopCases(7),
-];
-
-/**
- * A seeded three-year shop of 20,000 customers (from 2022-01-01) at the end of each quarter of 2024's first
- * nine months and of 2023, H90: the seasonal level has a year of history at every cutoff, and the calibrated
- * windows hold the Christmas peak at some (the December and March cutoffs), not at others.
- */
-function longShopCases(seed: number): AccuracyCase[] {
-  const shop = { customers: 20_000, seed, start: '2022-01-01', days: 1095 };
-  return [
-    ['dec', '2023-12-31'],
-    ['mar', '2024-03-31'],
-    ['jun', '2024-06-30'],
-    ['sep', '2024-09-30'],
-  ].map(([label, cutoff]) => ({
-    name: `long${seed}-${label}`,
-    cutoff: cutoff as string,
-    horizonDays: 90,
-    data: { generated: shop },
-  }));
-}
-
-/** A seeded `npm run generate` shop of 5,000 customers (two years from 2023-01-01) at one cutoff. */
-function generatedCase(seed: number, label: string, cutoff: string, horizonDays: number): AccuracyCase {
-  return {
-    name: `generated${seed}-${label}`,
-    cutoff,
-    horizonDays,
-    data: { generated: { customers: 5000, seed } },
-  };
-}
-
-const tables = new Map<string, Promise<TransactionTable>>();
-
-/** The transactions of a case, loaded (or generated) once per process. */
-export function caseTable(c: AccuracyCase): Promise<TransactionTable> {
-  const key = JSON.stringify(c.data);
-  let table = tables.get(key);
-  if (!table) {
-    table = 'files' in c.data ? loadFiles(c.data.files()) : generatedTable(c.data.generated);
-    tables.set(key, table);
-  }
-  return table;
-}
-
-async function loadFiles(files: string[]): Promise<TransactionTable> {
-  return (await loadTransactionsFromFiles(files)).table;
-}
-
-/** A seeded shop of `npm run generate`, loaded like a shop's export. */
-async function generatedTable(options: GeneratedShop): Promise<TransactionTable> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'valuecast-accuracy-'));
-  try {
-    await generateToDirectory({ ...options, out: dir });
-    return await loadFiles([dir]);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 /** Run the backtest of each case with the baselines and `model` (or the named systems). */
 export async function runAccuracyCases(
@@ -171,28 +40,74 @@ export async function runAccuracyCases(
     systems?: string[];
     /** Fit `model` once per seed, as `model seed=N`; default one fit with the default seed. */
     seeds?: number[];
-    onResult?: (c: AccuracyCase, result: BacktestResult) => void;
+    onResult?: (c: AccuracyCase, result: BacktestResult, forecasts: Map<string, ShopForecast>) => void;
   } = {},
-): Promise<{ case: AccuracyCase; result: BacktestResult }[]> {
+): Promise<CaseResult[]> {
+  let forecasts = new Map<string, ShopForecast>();
+  const record = (name: string) => (fit: { forecast?: ShopForecast }) => {
+    if (fit.forecast) forecasts.set(name, fit.forecast);
+  };
   const models = options.seeds
-    ? options.seeds.map((seed) => modelSystem({ name: `model seed=${seed}`, fit: { seed } }))
-    : [modelSystem()];
-  const all = [...BASELINE_SYSTEMS, ...models];
-  const names = [...BASELINE_SYSTEMS.map((s) => s.name), 'model'];
+    ? options.seeds.map((seed) =>
+        modelSystem({ name: `model seed=${seed}`, fit: { seed }, onFit: record(`model seed=${seed}`) }),
+      )
+    : [modelSystem({ onFit: record('model') })];
+  const all = [...BASELINE_SYSTEMS, seasonalBgNbdSystem, ...models];
+  const names = [...BASELINE_SYSTEMS.map((s) => s.name), seasonalBgNbdSystem.name, 'model'];
   const unknown = options.systems?.filter((name) => !names.includes(name)) ?? [];
   if (unknown.length > 0)
     throw new Error(`no system named ${unknown.join(', ')}; choose from ${names.join(', ')}`);
   const chosen = (s: BacktestSystem) =>
-    options.systems?.includes(s.name.startsWith('model') ? 'model' : s.name) ?? true;
+    options.systems?.includes(s.name.startsWith('model') ? 'model' : s.name) ?? s !== seasonalBgNbdSystem;
   const systems = all.filter(chosen);
-  const results: { case: AccuracyCase; result: BacktestResult }[] = [];
+  const results: CaseResult[] = [];
   for (const c of cases) {
     const table = await caseTable(c);
+    forecasts = new Map();
     const result = await runBacktest(table, { cutoff: c.cutoff, horizonDays: c.horizonDays, systems });
-    options.onResult?.(c, result);
-    results.push({ case: c, result });
+    options.onResult?.(c, result, forecasts);
+    results.push({ case: c, result, forecasts });
   }
   return results;
+}
+
+/**
+ * The model's money level on its own (lib/model/seasonal-level.ts): each customer's seasonal BG/NBD +
+ * Gamma-Gamma expected spend. Seconds a case, so level designs are compared on the whole suite quickly
+ * (`--systems seasonal_bgnbd`); not run unless named.
+ */
+const seasonalBgNbdSystem: BacktestSystem = {
+  name: 'seasonal_bgnbd',
+  predict: ({ visible, asOf, horizonDays, scoring }) =>
+    Float32Array.from(
+      seasonalLevel(purchaseHistory(visible, asOf, scoring.customers), horizonDays).expectedSpend,
+    ),
+};
+
+interface CaseResult {
+  case: AccuracyCase;
+  result: BacktestResult;
+  /** The shop forecast of each model row (with its 80% interval). */
+  forecasts: Map<string, ShopForecast>;
+}
+
+/** What `--json` writes per case and `--summarize` reads. */
+interface CaseFigures {
+  name: string;
+  actualTotal: number;
+  systems: Record<string, Metrics & { forecast?: ShopForecast }>;
+}
+
+function caseFigures({ case: c, result, forecasts }: CaseResult): CaseFigures {
+  let actualTotal = 0;
+  for (const v of result.actual) actualTotal += v;
+  return {
+    name: c.name,
+    actualTotal,
+    systems: Object.fromEntries(
+      result.systems.map((s) => [s.name, { ...s.metrics, forecast: forecasts.get(s.name) }]),
+    ),
+  };
 }
 
 const TARGET_METRICS = ['gini', 'spearman', 'decileMape'] as const;
@@ -227,7 +142,7 @@ export async function runAccuracyBench(): Promise<BenchFigure[]> {
   return figures;
 }
 
-function printResult(c: AccuracyCase, result: BacktestResult): void {
+function printResult(c: AccuracyCase, result: BacktestResult, forecasts: Map<string, ShopForecast>): void {
   console.log(
     `\n${c.name}: cutoff ${result.cutoff}, H ${result.horizonDays}, ${result.customers} customers, ` +
       `${(100 * result.returningShare).toFixed(1)}% returning`,
@@ -239,10 +154,47 @@ function printResult(c: AccuracyCase, result: BacktestResult): void {
   }));
   if (c.peers) rows.push({ name: 'best peer', metrics: c.peers, extra: [''] });
   console.log(metricsTable(rows, ['s']));
+  let actual = 0;
+  for (const v of result.actual) actual += v;
+  for (const [name, f] of forecasts)
+    console.log(
+      `${name}: predicted total ${f.total.toFixed(0)}, 80% interval ${f.low.toFixed(0)}–${f.high.toFixed(0)} ` +
+        `(actual ${actual.toFixed(0)}: ${actual >= f.low && actual <= f.high ? 'inside' : 'outside'}), level ×${f.levelFactor.toFixed(3)}, season from ${f.season}`,
+    );
+}
+
+/**
+ * Over the cases, per system: mean Gini, Spearman and decile MAPE with the worst decile MAPE, the share of
+ * cases whose predicted total is within ±20% of the actual and the worst total ratio, and for the model rows
+ * the share of cases whose actual total fell inside the 80% interval.
+ */
+function printSummary(figures: CaseFigures[]): void {
+  const systems = [...new Set(figures.flatMap((f) => Object.keys(f.systems)))];
+  console.log(`\nsummary over ${figures.length} cases`);
+  for (const name of systems) {
+    const rows = figures.flatMap((f) => (f.systems[name] ? [{ case: f, m: f.systems[name] }] : []));
+    const mean = (key: 'gini' | 'spearman' | 'decileMape') =>
+      rows.reduce((a, r) => a + r.m[key], 0) / rows.length;
+    const worstMape = rows.reduce((a, r) => (r.m.decileMape > a.m.decileMape ? r : a));
+    const logRatio = (r: (typeof rows)[number]) => Math.abs(Math.log(r.m.totalRatio));
+    const worstTotal = rows.reduce((a, r) => (logRatio(r) > logRatio(a) ? r : a));
+    const within = rows.filter((r) => r.m.totalRatio >= 0.8 && r.m.totalRatio <= 1.2).length;
+    const withForecast = rows.filter((r) => r.m.forecast);
+    const covered = withForecast.filter(
+      (r) =>
+        r.case.actualTotal >= (r.m.forecast?.low ?? 0) && r.case.actualTotal <= (r.m.forecast?.high ?? 0),
+    ).length;
+    console.log(
+      `${name.padEnd(18)} Gini ${mean('gini').toFixed(3)}  Spearman ${mean('spearman').toFixed(3)}  ` +
+        `decile MAPE ${mean('decileMape').toFixed(3)} (worst ${worstMape.m.decileMape.toFixed(3)} ${worstMape.case.name})  ` +
+        `total within ±20% ${within}/${rows.length} (worst ×${worstTotal.m.totalRatio.toFixed(2)} ${worstTotal.case.name})` +
+        (withForecast.length > 0 ? `  80% interval held the actual ${covered}/${withForecast.length}` : ''),
+    );
+  }
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     options: {
       design: { type: 'boolean', default: false },
       unseen: { type: 'boolean', default: false },
@@ -250,16 +202,27 @@ async function main(): Promise<void> {
       cases: { type: 'string' },
       systems: { type: 'string' },
       seeds: { type: 'string' },
+      shard: { type: 'string', default: '1/1' },
+      json: { type: 'string' },
+      summarize: { type: 'boolean', default: false },
     },
+    allowPositionals: true,
   });
+  if (values.summarize) {
+    printSummary(positionals.flatMap((file) => JSON.parse(readFileSync(file, 'utf8')) as CaseFigures[]));
+    return;
+  }
   const seeds = values.seeds?.split(',').map(parseSeed);
+  const shard = /^(\d+)\/(\d+)$/.exec(values.shard);
+  const [k, n] = shard ? [Number(shard[1]), Number(shard[2])] : [0, 0];
+  if (!(k >= 1 && k <= n)) throw new Error(`--shard takes k/n with 1 ≤ k ≤ n, got "${values.shard}"`);
   const pool = [
     ...(values.design ? DESIGN_CASES : []),
     ...(values.unseen ? UNSEEN_CASES : []),
     ...(values.benchmark || !(values.design || values.unseen) ? BENCHMARK_CASES : []),
   ];
   const names = values.cases?.split(',');
-  const cases = names ? pool.filter((c) => names.includes(c.name)) : pool;
+  const cases = (names ? pool.filter((c) => names.includes(c.name)) : pool).filter((_, i) => i % n === k - 1);
   if (cases.length === 0)
     throw new Error(`no case named ${names?.join(', ')} in ${pool.map((c) => c.name).join(', ')}`);
   const results = await runAccuracyCases(cases, {
@@ -268,6 +231,9 @@ async function main(): Promise<void> {
     onResult: printResult,
   });
   if (seeds) printSeedSummary(results);
+  const figures = results.map(caseFigures);
+  if (figures.length > 1) printSummary(figures);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(figures, null, 1)}\n`);
 }
 
 function parseSeed(text: string): number {
@@ -277,7 +243,7 @@ function parseSeed(text: string): number {
 }
 
 /** Per case and over all cases: each system's mean ± standard deviation over the `model seed=N` rows. */
-function printSeedSummary(results: { case: AccuracyCase; result: BacktestResult }[]): void {
+function printSeedSummary(results: CaseResult[]): void {
   const perCase = results.map(({ case: c, result }) => ({
     name: c.name,
     seeds: result.systems.filter((s) => s.name.startsWith('model seed=')).map((s) => s.metrics),

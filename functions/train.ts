@@ -17,7 +17,8 @@ import { logEvent } from './shared/log';
 export type TrainEvent = Record<string, unknown> | null;
 
 export interface TrainResult {
-  trained: { dataset: string; version: string; promoted: boolean; reason: string; metrics: Metrics }[];
+  /** `metrics` absent: the version was trained without an out-of-time evaluation (too short a history). */
+  trained: { dataset: string; version: string; promoted: boolean; reason: string; metrics?: Metrics }[];
   skipped: { dataset: string; reason: string }[];
 }
 
@@ -43,7 +44,7 @@ export function createTrainHandler(store: () => BlobStore, train: TrainOne = tra
         promoted: outcome.promoted,
         reason: outcome.reason,
         inputKind: isCustomerTableMeta(outcome.meta) ? 'customer-table' : 'transactions',
-        gini: outcome.metrics.gini,
+        gini: outcome.metrics?.gini,
         backend: outcome.meta.backend,
         durationMs: Math.round(performance.now() - started),
       });

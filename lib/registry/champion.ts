@@ -5,9 +5,14 @@ import { championKey } from '../store/bucket-layout';
 export interface ChampionPointer {
   version: string;
   promotedAt: string;
-  /** Normalized Gini of the champion on the validation window it was promoted on. */
+  /**
+   * Normalized Gini and decile MAPE of the champion on the validation window it was promoted on; null
+   * (NaN in memory) for a champion trained without an out-of-time evaluation (`evaluated: false`).
+   */
   gini: number;
   decileMape: number;
+  /** false: trained on a history too short for an out-of-time evaluation; absent means evaluated. */
+  evaluated?: false;
 }
 
 /** How a challenger fared against the champion on the same validation window. */
@@ -42,6 +47,11 @@ export function decidePromotion(
   mapeTolerance = 0.05,
 ): { promoted: boolean; reason: string } {
   if (!championOnSameWindow) return { promoted: true, reason: 'no champion yet' };
+  if (!Number.isFinite(championOnSameWindow.gini))
+    return {
+      promoted: true,
+      reason: 'the champion has no out-of-time metrics to defend (trained on a short history)',
+    };
   if (!(challenger.gini >= championOnSameWindow.gini)) {
     return {
       promoted: false,

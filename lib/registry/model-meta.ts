@@ -85,8 +85,16 @@ export interface TransactionModelMeta extends ModelMetaBase {
    * set it (lib/model/seasonal-level.ts). Absent in meta.json written before it existed.
    */
   forecast?: ShopForecast;
-  /** Out-of-time evaluation: every system fitted on data before `window.from`, judged on [from, to). */
-  evaluation: EvaluationBase & { window: { from: string; to: string } };
+  /**
+   * Out-of-time evaluation: every system fitted on data before `window.from`, judged on [from, to). Absent
+   * when the history held less than two horizons before `asOf` (then `notEvaluated` says so).
+   */
+  evaluation?: EvaluationBase & { window: { from: string; to: string } };
+  /**
+   * Present instead of `evaluation` when there was no out-of-time window to judge on: such a model is
+   * promoted only when no evaluated champion exists (lib/training/model-version.ts).
+   */
+  notEvaluated?: { reason: string };
 }
 
 /** `meta.json` of a model trained on a labelled customer table (one row per customer). */

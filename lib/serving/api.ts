@@ -49,6 +49,7 @@ export function createApi(deps: ApiDeps): (event: APIGatewayProxyEventV2) => Pro
           architecture: meta.architecture,
           rows: meta.rows,
           forecast: isCustomerTableMeta(meta) ? undefined : meta.forecast,
+          notEvaluated: isCustomerTableMeta(meta) ? undefined : meta.notEvaluated,
           evaluation: meta.evaluation,
           promotion: meta.promotion,
         });

@@ -241,7 +241,7 @@ describe('predict handler', () => {
       asOf: trained.meta.asOf,
       promotion: { status: 'promoted' },
     });
-    expect(body.evaluation.systems).toEqual(trained.meta.evaluation.systems);
+    expect(body.evaluation.systems).toEqual(trained.meta.evaluation?.systems);
   });
 
   it('answers GET /customers/{id} with the batch row, and 404 for an unknown customer', async () => {

@@ -483,21 +483,29 @@ export interface ShopForecast {
 
 /**
  * Log-standard deviation of the level's own error (seasons, cohorts and trends it misreads), beside the
- * customers' spending noise. Chosen on the design suite (`npx tsx bench/accuracy.ts --design`, 53 cases):
- * the 80% interval held the actual total in 36% of the cases with the spending noise alone, 74% with 0.08,
- * 79% with 0.10, 83% with 0.12 (docs/accuracy.md).
+ * customers' spending noise, by where the horizon's season came from: a season seen a year earlier is
+ * known, one taken from the recent weeks is a guess. Chosen on the design suite (`npx tsx bench/accuracy.ts
+ * --design`, 53 cases, docs/accuracy.md): with one value for all, 0.10, the 80% interval held the actual
+ * total in 96% of the year-earlier cases and 65% of the recent-median ones; with these, 79% / 75% / 82%
+ * (79% of all; 83% of the 24 unseen cases).
  */
-export const LEVEL_LOG_SD = 0.1;
+export const LEVEL_LOG_SD: Readonly<Record<SeasonalLevel['season'], number>> = {
+  'a year earlier': 0.06,
+  'partly a year earlier': 0.1,
+  'recent median': 0.16,
+};
 /** The standard normal quantile of 90%: an 80% two-sided interval. */
 const Z_80 = 1.2816;
 
 /**
- * The interval of a total: lognormal around it, with the level's own error ({@link LEVEL_LOG_SD}) and the
- * spending noise of the customers ({@link SeasonalLevel.totalVariance} relative to the level's total).
+ * The interval of a total: lognormal around it, with the level's own error ({@link LEVEL_LOG_SD}, by the
+ * horizon's season) and the spending noise of the customers ({@link SeasonalLevel.totalVariance} relative
+ * to the level's total).
  */
 export function shopForecast(level: SeasonalLevel, total: number, levelFactor: number): ShopForecast {
   const noise = level.total > 0 ? level.totalVariance / (level.total * level.total) : 0;
-  const spread = Z_80 * Math.sqrt(LEVEL_LOG_SD * LEVEL_LOG_SD + noise);
+  const own = LEVEL_LOG_SD[level.season];
+  const spread = Z_80 * Math.sqrt(own * own + noise);
   return {
     total,
     low: total * Math.exp(-spread),

@@ -27,7 +27,46 @@ export async function readChampion(
   if (!info) return undefined;
   const text = await getText(store, key);
   if (text === undefined) return undefined;
-  return { pointer: JSON.parse(text) as ChampionPointer, etag: info.etag };
+  return { pointer: parseChampionPointer(text, key), etag: info.etag };
+}
+
+/** `champion.json` is not a pointer valuecast wrote (truncated, edited by hand, not JSON, no version). */
+export class CorruptChampionError extends Error {
+  constructor(
+    readonly key: string,
+    problem: string,
+  ) {
+    super(
+      `${key} is not a valid champion pointer (${problem}): point it at a good version or delete it and train`,
+    );
+    this.name = 'CorruptChampionError';
+  }
+}
+
+/** A version is one key segment (`20261128T183700Z-1a2b3c`): no `/`, never `.` or `..`. */
+const VERSION_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * The pointer in `champion.json`, checked only as far as following it needs (an object whose `version` is
+ * one key segment): a pointer that fails it would send every reader to a path that is not a version.
+ * @throws CorruptChampionError naming the key and the problem
+ */
+export function parseChampionPointer(text: string, key: string): ChampionPointer {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CorruptChampionError(key, 'not JSON');
+  }
+  const version = (value as { version?: unknown } | null)?.version;
+  if (typeof value !== 'object' || value === null || typeof version !== 'string')
+    throw new CorruptChampionError(key, 'no "version"');
+  if (!VERSION_SEGMENT.test(version))
+    throw new CorruptChampionError(
+      key,
+      `"version" ${JSON.stringify(version.slice(0, 80))} is not a version name`,
+    );
+  return value as ChampionPointer;
 }
 
 /**

@@ -53,6 +53,8 @@ export interface ReportData {
   asOf: string;
   target: PredictionTarget;
   promotion?: ModelMeta['promotion'];
+  /** What a person should know before relying on the model (meta.json `flags`). */
+  flags?: ModelMeta['flags'];
   evaluation: {
     basis: EvaluationBasis;
     customers: number;
@@ -121,6 +123,7 @@ export function trainingReportData(
     asOf: meta.asOf,
     target: tableModel ? { label: meta.label.column } : { horizonDays: meta.horizonDays },
     promotion: meta.promotion,
+    flags: meta.flags,
     evaluation: {
       ...summaries.charts,
       basis: tableModel

@@ -51,6 +51,7 @@ export function createApi(deps: ApiDeps): (event: APIGatewayProxyEventV2) => Pro
           forecast: isCustomerTableMeta(meta) ? undefined : meta.forecast,
           evaluation: meta.evaluation,
           promotion: meta.promotion,
+          flags: meta.flags ?? [],
         });
       }
       case 'GET /customers/{id}': {

@@ -25,7 +25,7 @@ describe('train handler', () => {
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'valuecast-train-'));
     store = new FsBlobStore(root);
-    vi.spyOn(console, 'log').mockImplementation((line: string) => {
+    vi.spyOn(console, 'info').mockImplementation((line: string) => {
       logged.push(line);
     });
     for (const [dataset, seed] of [

@@ -38,13 +38,7 @@ export function createTrainHandler(store: () => BlobStore, train: TrainOne = tra
       const run = async (dataset: string, fingerprint?: { fingerprint: string; files: number }) => {
         const started = performance.now();
         logger.info('training started', { dataset });
-        let outcome: Awaited<ReturnType<TrainOne>>;
-        try {
-          outcome = await train(bucket, dataset, { fingerprint, onProgress: logProgress(dataset) });
-        } catch (e: unknown) {
-          countMetric(METRIC.trainingFailed);
-          throw e;
-        }
+        const outcome = await train(bucket, dataset, { fingerprint, onProgress: logProgress(dataset) });
         countMetric(METRIC.trainingSucceeded);
         if (outcome.promoted) countMetric(METRIC.modelPromoted);
         if (outcome.meta.flags?.length) countMetric(METRIC.modelFlagged);
@@ -64,20 +58,27 @@ export function createTrainHandler(store: () => BlobStore, train: TrainOne = tra
 
       if (event && typeof event === 'object' && 'dataset' in event) {
         assertDatasetName(event.dataset);
-        await run(event.dataset);
+        try {
+          await run(event.dataset);
+        } catch (e: unknown) {
+          countMetric(METRIC.trainingFailed);
+          throw e;
+        }
         return result;
       }
       for (const dataset of await datasetsWithNormalizedData(bucket)) {
-        const fingerprint = await normalizedDataFingerprint(bucket, dataset);
-        const unchanged = await unchangedReason(bucket, dataset, fingerprint.fingerprint);
-        if (unchanged) {
-          logger.info('training skipped', { dataset, reason: unchanged });
-          result.skipped.push({ dataset, reason: unchanged });
-          continue;
-        }
+        // One dataset's failure (even reading its fingerprint or its champion) never stops the others.
         try {
+          const fingerprint = await normalizedDataFingerprint(bucket, dataset);
+          const unchanged = await unchangedReason(bucket, dataset, fingerprint.fingerprint);
+          if (unchanged) {
+            logger.info('training skipped', { dataset, reason: unchanged });
+            result.skipped.push({ dataset, reason: unchanged });
+            continue;
+          }
           await run(dataset, fingerprint);
         } catch (e: unknown) {
+          countMetric(METRIC.trainingFailed);
           const reason = `training failed: ${errorText(e)}`;
           logger.error('training failed', { dataset, error: reason });
           result.skipped.push({ dataset, reason });

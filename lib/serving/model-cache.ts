@@ -35,7 +35,7 @@ export class ChampionUnavailableError extends Error {
   ) {
     super(
       corruptPointer
-        ? `the champion pointer of dataset "${dataset}" (models/${dataset}/champion.json) is corrupt: point it at a good version, or delete it and train`
+        ? `the champion pointer of dataset "${dataset}" (models/${dataset}/champion.json) is corrupt: point it at a good version, or train the dataset (its next version replaces the pointer)`
         : `the champion model of dataset "${dataset}" could not be loaded (logged): retrain, or point models/${dataset}/champion.json at a good version`,
     );
     this.name = 'ChampionUnavailableError';

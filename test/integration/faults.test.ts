@@ -257,7 +257,7 @@ describe('faults on the local stack', () => {
         expect(status, JSON.stringify(body)).toBe(503);
         expect(body.error).toMatchObject({
           code: 'MODEL_UNAVAILABLE',
-          message: expect.stringMatching(/is corrupt: point it at a good version, or delete it and train/),
+          message: expect.stringMatching(/is corrupt: point it at a good version, or train the dataset/),
         });
       }
     });

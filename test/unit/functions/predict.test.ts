@@ -238,7 +238,7 @@ describe('predict handler', () => {
       expect(status).toBe(503);
       expect(body.error.code).toBe('MODEL_UNAVAILABLE');
       expect(body.error.message).toMatch(
-        /champion\.json\) is corrupt: point it at a good version, or delete it and train/,
+        /champion\.json\) is corrupt: point it at a good version, or train the dataset/,
       );
     }
   });

@@ -4,7 +4,12 @@ import type { BgNbdFit } from '../model/bg-nbd';
 import type { LabelledRows } from '../model/feature-matrix';
 import type { GammaGammaFit } from '../model/gamma-gamma';
 import { DAY_MS } from '../time';
-import { type CustomerFeatures, computeFeatures, type FeatureOptions } from './compute-features';
+import {
+  type CustomerFeatures,
+  computeFeatures,
+  containNonFinite,
+  type FeatureOptions,
+} from './compute-features';
 
 export interface TrainingRowsOptions {
   /** The as-of instant of the data (epoch ms, exclusive): nothing at or after it is read. */
@@ -55,7 +60,7 @@ export function buildTrainingRows(table: TransactionTable, options: TrainingRows
     });
     if (features.rows === 0) continue;
     categoryLevels = features.spec.categoryLevels;
-    const label = netSpendBetween(table, features.customers, asOf, asOf + horizon);
+    const label = containNonFinite(netSpendBetween(table, features.customers, asOf, asOf + horizon));
     parts.push({ features, label });
     windows.push({
       asOf,
@@ -96,7 +101,7 @@ export function buildTruth(
   asOf: number,
   horizonDays: number,
 ): Float32Array {
-  return netSpendBetween(table, customers, asOf, asOf + horizonDays * DAY_MS);
+  return containNonFinite(netSpendBetween(table, customers, asOf, asOf + horizonDays * DAY_MS));
 }
 
 function stack(parts: CustomerFeatures[]): CustomerFeatures {

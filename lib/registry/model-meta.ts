@@ -6,6 +6,7 @@ import type { ShopForecast } from '../model/seasonal-level';
 import { type BlobStore, getJson, putJson } from '../store/blob-store';
 import { metaKey } from '../store/bucket-layout';
 import type { DataQualitySummary } from './data-quality';
+import type { ModelFlag } from './promotion-guards';
 
 /** How the champion fared on the challenger's validation window. */
 export interface ChampionEvaluation {
@@ -47,6 +48,8 @@ interface ModelMetaBase {
     levelFactor?: number;
   };
   promotion: { status: 'pending' | 'promoted' | 'not_promoted'; reason: string; previousChampion?: string };
+  /** What a person should know before relying on this version (lib/registry/promotion-guards.ts); absent: none. */
+  flags?: ModelFlag[];
   dataFingerprint: string;
   /** Seconds per phase. */
   durations: Record<string, number>;

@@ -94,7 +94,10 @@ function header(data: ReportData): string {
     data.kind === 'training'
       ? `<h1><span class="muted">Model report</span> ${escapeHtml(data.dataset ?? '')}</h1><p class="version">version ${escapeHtml(data.version ?? '')}</p>`
       : `<h1><span class="muted">Backtest report</span> cutoff ${escapeHtml(cutoffDay(data))}</h1>`;
-  return `<header>${heading}<p class="lead">${escapeHtml(subtitle)}</p>${status}</header>`;
+  const flags = (data.flags ?? [])
+    .map((flag) => `<p class="status flagged"><strong>Flagged</strong> ${escapeHtml(flag.message)}</p>`)
+    .join('');
+  return `<header>${heading}<p class="lead">${escapeHtml(subtitle)}</p>${status}${flags}</header>`;
 }
 
 /** The gain curve and the decile calibration of an evaluated model. */

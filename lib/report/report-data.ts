@@ -53,6 +53,8 @@ export interface ReportData {
   asOf: string;
   target: PredictionTarget;
   promotion?: ModelMeta['promotion'];
+  /** What a person should know before relying on the model (meta.json `flags`). */
+  flags?: ModelMeta['flags'];
   /** Why a training's model has no out-of-time evaluation (the history held less than two horizons). */
   notEvaluated?: string;
   /** Absent for a model trained without an out-of-time evaluation (`notEvaluated` says why). */
@@ -132,6 +134,7 @@ export function trainingReportData(
     asOf: meta.asOf,
     target: tableModel ? { label: meta.label.column } : { horizonDays: meta.horizonDays },
     promotion: meta.promotion,
+    flags: meta.flags,
     notEvaluated: tableModel ? undefined : meta.notEvaluated?.reason,
     evaluation: evaluation &&
       summaries.charts && {

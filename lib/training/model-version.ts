@@ -10,6 +10,7 @@ import {
 import { type ChampionEvaluation, type ModelMeta, writeMeta } from '../registry/model-meta';
 import { newModelVersion } from '../registry/model-versions';
 import { predictionsCsv, type ScoredCustomers } from '../registry/predictions-csv';
+import { modelFlags, promotionBlocker } from '../registry/promotion-guards';
 import type { ReportSummaries } from '../report/report-data';
 import { writeModelReport } from '../report/write-report';
 import type { BlobStore } from '../store/blob-store';
@@ -138,6 +139,9 @@ export async function publishTrainedVersion<Meta extends ModelMeta>(
       ...trainingMeta(model),
       promotion: { status: 'pending', reason: 'the promotion decision is being made' },
     } as Meta;
+    // Every input kind evaluates its production procedure as the system named `model` (MODEL_SYSTEM).
+    const flags = modelFlags(meta.evaluation?.systems, 'model');
+    if (flags.length > 0) meta.flags = flags;
     const published = await publishVersion(store, model, scored, meta, {
       ...options,
       summaries: options.summaries(scored),
@@ -201,7 +205,10 @@ async function publishVersion(
     });
     await writeMetaAndReport(store, meta, options);
   });
-  const decision = await timed('promote', () => promote(store, meta, options));
+  const blocked = promotionBlocker(scored);
+  const decision = await timed('promote', () =>
+    blocked ? refusePromotion(meta, blocked) : promote(store, meta, options),
+  );
   const reportKey = await writeMetaAndReport(store, meta, options);
   onProgress({
     phase: 'promote',
@@ -217,6 +224,12 @@ async function writeMetaAndReport(
 ): Promise<string> {
   await writeMeta(store, meta);
   return writeModelReport(store, meta, summaries, now().toISOString());
+}
+
+/** A version that must not be promoted whatever its metrics ({@link promotionBlocker}): the pointer is not read. */
+function refusePromotion(meta: ModelMeta, reason: string): PromotionDecision {
+  meta.promotion = { status: 'not_promoted', reason };
+  return { promoted: false, reason };
 }
 
 /** The promotion step of {@link publishVersion}: the decision and the champion's evaluation go into `meta`. */

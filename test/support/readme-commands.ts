@@ -63,7 +63,10 @@ export const README_COMMANDS: ReadmeCommandEntry[] = [
     needs: 'VALUECAST_DATA_DIR',
   },
   { pattern: /^npm run bench( -- --large| -- --parts [a-z,]+)?$/, documentationOnly: BENCHMARK },
-  { pattern: /^npx tsx bench\/accuracy\.ts --design( --seeds [\d,]+)?$/, documentationOnly: BENCHMARK },
+  {
+    pattern: /^npx tsx bench\/accuracy\.ts --(design|benchmark|unseen)( --[a-z]+ \S+)*$/,
+    documentationOnly: BENCHMARK,
+  },
 ];
 
 /** A shell command of README.md, where it was found. */

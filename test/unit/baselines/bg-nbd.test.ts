@@ -164,3 +164,28 @@ function directExpectation(
   const denominator = 1 + (x > 0 ? (a / (b + x - 1)) * ((alpha + T) / (alpha + tx)) ** (r + x) : 0);
   return numerator / denominator;
 }
+
+describe('expectedTransactions on the flat ridge (drop-out all but fixed: a, b → ∞)', () => {
+  it('stays positive and continuous where the series would overflow', () => {
+    // Prepare: the same drop-out probability p = a/(a+b) = 0.0784 ever less heterogeneous, as a fit on a
+    // 400-customer shop once returned (a ≈ 1.3e6).
+    const fitWith = (scale: number): BgNbdFit => ({
+      params: { r: 0.49, alpha: 32.9, a: 0.0784 * scale, b: 0.9216 * scale },
+      converged: true,
+      fallbackRate: 0.01,
+      logLikelihood: 0,
+      customers: 400,
+    });
+
+    // Act
+    const at = (scale: number) => expectedTransactions(fitWith(scale), 3, 200, 300, 181);
+    const below = at(5000);
+    const above = at(8000);
+    const far = at(1.65e7);
+
+    // Assess: the exact series just under the switch and the limit just over it agree; far out it is the limit.
+    expect(below).toBeGreaterThan(1);
+    expect(Math.abs(above / below - 1)).toBeLessThan(1e-3);
+    expect(Math.abs(far / above - 1)).toBeLessThan(1e-3);
+  });
+});

@@ -308,6 +308,10 @@ describe('predict handler', () => {
       promotion: { status: 'promoted' },
     });
     expect(body.evaluation.systems).toEqual(trained.meta.evaluation?.systems);
+    // The shop total over the horizon with its 80% interval.
+    expect(body.forecast).toEqual(trained.meta.forecast);
+    expect(body.forecast.low).toBeLessThan(body.forecast.total);
+    expect(body.forecast.high).toBeGreaterThan(body.forecast.total);
   });
 
   it('answers GET /customers/{id} with the batch row, and 404 for an unknown customer', async () => {

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { featureGroups } from '../../../lib/evaluate/feature-importance';
 import { orderLogCsv } from '../../../lib/generate/order-log';
 import { loadTransactionsFromFiles } from '../../../lib/ingest';
-import { readMeta } from '../../../lib/registry/model-meta';
+import { readMeta, type TransactionModelMeta } from '../../../lib/registry/model-meta';
+import { getText } from '../../../lib/store/blob-store';
 import { FsBlobStore } from '../../../lib/store/fs-store';
 import { trainCustomerTable } from '../../../lib/training/train-customer-table';
 import { type TrainDatasetResult, trainDataset } from '../../../lib/training/train-dataset';
@@ -95,6 +96,13 @@ describe('training', () => {
     );
     // The BG/NBD + Gamma-Gamma expectation is the strongest signal of a generated (BTYD-like) shop.
     expect(importance?.features[0]?.name).toBe('bgnbd_gg_expected_spend');
+    // The shop's predicted total with its 80% interval.
+    const html = (await getText(store, result.reportKey)) ?? '';
+    const interval = /80% interval of the total ([\d,.]+) – ([\d,.]+)/.exec(html);
+    const money = (text: string | undefined) => Number((text ?? '').replaceAll(',', ''));
+    const forecast = (meta as TransactionModelMeta | undefined)?.forecast;
+    expect(money(interval?.[1])).toBeCloseTo(forecast?.low ?? Number.NaN, 1);
+    expect(money(interval?.[2])).toBeCloseTo(forecast?.high ?? Number.NaN, 1);
   });
 });
 
@@ -197,6 +205,30 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium (${CHROMIUM})`
     expectEveryChartInked(tableReport.state);
     expect(tableReport.state.systems).toEqual(['model', 'seed_mlp', 'linear']);
     console.log(`customer-table report screenshot: ${TABLE_SCREENSHOT}`);
+  }, 120_000);
+
+  it('draws the report of a model trained without an out-of-time evaluation (too short a history) without errors', async () => {
+    // Prepare: the same two years with a 400-day horizon: one window to learn from, none to judge on.
+    const { table } = await loadTransactionsFromFiles([path.join(dir, 'orders.csv')]);
+    const trained = await trainDataset({
+      store,
+      dataset: 'young',
+      table,
+      dataFingerprint: 'sha256:young',
+      horizonDays: 400,
+      fit: { epochs: 2, members: 1 },
+    });
+    const file = path.join(dir, 'models', trained.reportKey);
+
+    // Act
+    const report = await openReport(browser, file, path.join(tmpdir(), 'valuecast-unevaluated-report.png'));
+
+    // Assess: no metrics, no evaluation charts; the distribution drawn; no error.
+    expect(trained.meta.notEvaluated).toBeDefined();
+    expect(report.consoleErrors).toEqual([]);
+    expect(report.state.systems).toEqual([]);
+    expect(report.state.canvases.map((c) => c.id)).toEqual(['chart-distribution']);
+    expect(report.state.charts).toBe(1);
   }, 120_000);
 });
 

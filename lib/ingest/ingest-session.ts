@@ -1,0 +1,133 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { type EngineSettings, engineSettings, type OpenDuckDb, openDuckDb } from '../engine/duckdb';
+import type { BlobStore } from '../store/blob-store';
+import { isRowHashesKey } from '../store/bucket-layout';
+import { type IngestLimits, ingestLimits } from './ingest-limits';
+import { createIngestMacros, sqlPath } from './ingest-sql';
+
+/**
+ * One DuckDB for a run of ingests (the CLI's files, one Lambda invocation), with ingestion's macros, its
+ * limits, and the row hashes of the dataset's sources it has seen: a later file of the run downloads only
+ * the hash lists that are new or changed (by etag), and compares its rows with all of them in SQL.
+ */
+export class IngestSession {
+  /** Hash lists loaded into `known_row_hashes`, by key: the etag they were loaded at. */
+  private readonly loaded = new Map<string, string>();
+
+  private constructor(
+    private readonly db: OpenDuckDb,
+    /** A directory of the session's own, removed when it closes. */
+    readonly tempDir: string,
+    readonly limits: IngestLimits,
+    /** `@duckdb/node-api`'s value constructors (the module loads with the first DuckDB). */
+    readonly listOf: (items: readonly string[]) => DuckDBValue,
+    private readonly bigintType: DuckDBType,
+  ) {}
+
+  /** Parameter types for `values`: BIGINT for every bigint (the default would be HUGEINT). */
+  typesOf(values: Record<string, DuckDBValue>): Record<string, DuckDBType> {
+    const types: Record<string, DuckDBType> = {};
+    for (const [name, value] of Object.entries(values))
+      if (typeof value === 'bigint') types[name] = this.bigintType;
+    return types;
+  }
+
+  /** Run a statement with named parameters, bigints bound as BIGINT. */
+  run(sql: string, values: Record<string, DuckDBValue> = {}) {
+    return this.db.connection.run(sql, values, this.typesOf(values));
+  }
+
+  /** Run a query with named parameters, bigints bound as BIGINT, and read all of its rows. */
+  read(sql: string, values: Record<string, DuckDBValue> = {}) {
+    return this.db.connection.runAndReadAll(sql, values, this.typesOf(values));
+  }
+
+  /** @throws IngestLimitError or EngineSettingsError for an unusable INGEST_* or DUCKDB_* variable */
+  static async open(
+    settings: EngineSettings = engineSettings(),
+    limits: IngestLimits = ingestLimits(),
+  ): Promise<IngestSession> {
+    const db = await openDuckDb(settings);
+    const tempDir = await mkdtemp(path.join(tmpdir(), 'valuecast-ingest-session-'));
+    try {
+      await createIngestMacros(db.connection);
+      await db.connection.run('CREATE TEMP TABLE known_row_hashes (source_key VARCHAR, row_hash UBIGINT)');
+      const { listValue, BIGINT } = await import('@duckdb/node-api');
+      return new IngestSession(db, tempDir, limits, (items) => listValue([...items]), BIGINT);
+    } catch (e: unknown) {
+      db.close();
+      await rm(tempDir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  get connection(): DuckDBConnection {
+    return this.db.connection;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+    await rm(this.tempDir, { recursive: true, force: true });
+  }
+
+  /**
+   * Bring `known_row_hashes` up to date with the `.rowhashes` lists under `prefix` in `store`: lists that
+   * are new or changed are downloaded (into `temp`) and loaded, lists that are gone are dropped. A list
+   * that is not a Parquet file (written by an older valuecast) counts as absent until re-ingested.
+   */
+  async syncKnownHashes(store: BlobStore, prefix: string, temp: string): Promise<void> {
+    const present = new Set<string>();
+    for await (const info of store.list(prefix)) {
+      if (!isRowHashesKey(info.key)) continue;
+      present.add(info.key);
+      if (this.loaded.get(info.key) === info.etag) continue;
+      const bytes = await store.get(info.key);
+      await this.forget(info.key);
+      if (!bytes) continue;
+      const file = path.join(temp, `known-${this.loaded.size}-${present.size}.parquet`);
+      await writeFile(file, bytes);
+      try {
+        await this.connection.run(
+          `INSERT INTO known_row_hashes SELECT $key, row_hash FROM read_parquet(${sqlPath(file)})`,
+          { key: info.key },
+        );
+        this.loaded.set(info.key, info.etag);
+      } catch {
+        // Not a hash list DuckDB can read: as if absent (a re-ingest of that source rewrites it).
+      }
+    }
+    for (const key of [...this.loaded.keys()]) if (!present.has(key)) await this.forget(key);
+  }
+
+  /** Record a hash list this session just wrote, so the next ingest need not download it. */
+  async remember(key: string, etag: string, file: string): Promise<void> {
+    await this.forget(key);
+    await this.connection.run(
+      `INSERT INTO known_row_hashes SELECT $key, row_hash FROM read_parquet(${sqlPath(file)})`,
+      { key },
+    );
+    this.loaded.set(key, etag);
+  }
+
+  private async forget(key: string): Promise<void> {
+    if (!this.loaded.delete(key)) return;
+    await this.connection.run('DELETE FROM known_row_hashes WHERE source_key = $key', { key });
+  }
+}
+
+/** Run `work` in `session`, or in a session of its own that is closed after. */
+export async function withIngestSession<T>(
+  work: (session: IngestSession) => Promise<T>,
+  session?: IngestSession,
+): Promise<T> {
+  if (session) return work(session);
+  const own = await IngestSession.open();
+  try {
+    return await work(own);
+  } finally {
+    await own.close();
+  }
+}

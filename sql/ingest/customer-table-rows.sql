@@ -1,0 +1,112 @@
+-- The rows of ingest_rows for customer tables (one row per customer): every record, the reason it is rejected (NULL
+-- when accepted) and its values by the column types sniffing found ($types: string, double or timestamp,
+-- one a column). Checks in order: the record (as for transactions), missing_customer_id, value_too_long,
+-- missing_target, then the first column whose value is not of its type (unparseable_target for the label,
+-- unparseable_number, unparseable_date), and last duplicate_customer_id (the first valid row of a customer
+-- is kept, per file). Input: the view record_lines, as transaction-rows.sql.
+WITH records AS (
+  SELECT
+    file_rank,
+    line,
+    coalesce(forced_state, record_state(text, $whitespace, $complete_re, $open_re, $too_long)) AS state,
+    text
+  FROM record_lines
+  WHERE line > header_line
+),
+fields AS (
+  SELECT
+    file_rank,
+    line,
+    state,
+    CASE WHEN state = 'complete' THEN record_fields(text, $delimiter, $whitespace, $field_re) END AS fields
+  FROM records
+  WHERE state <> 'blank'
+),
+texts AS (
+  SELECT
+    file_rank,
+    line,
+    state,
+    fields,
+    state = 'complete' AND (
+      len(fields) = $width
+      OR (len(fields) > $width AND array_to_string(list_slice(fields, $width + 1, len(fields)), '') = '')
+    ) AS width_ok,
+    customer_id_of(fields[$customer]) AS customer_id,
+    list_transform(list_slice(fields, 1, $width), f -> trim_text(f)) AS texts
+  FROM fields
+),
+typed AS (
+  SELECT
+    *,
+    list_transform(
+      range(1, $width + 1),
+      i -> CASE WHEN $types[i] = 'double' AND texts[i] <> '' THEN parse_number(texts[i], $decimal_comma) END
+    ) AS numbers,
+    list_transform(
+      range(1, $width + 1),
+      i -> CASE WHEN $types[i] = 'timestamp' AND texts[i] <> '' THEN parse_epoch_ms(texts[i], $date_format) END
+    ) AS instants
+  FROM texts
+),
+checked AS (
+  SELECT
+    *,
+    list_position(
+      list_transform(
+        range(1, $width + 1),
+        i -> i <> $customer AND texts[i] <> '' AND (
+          ($types[i] = 'double' AND NOT coalesce(isfinite(numbers[i]), false))
+          OR ($types[i] = 'timestamp' AND instants[i] IS NULL)
+        )
+      ),
+      true
+    ) AS bad_column
+  FROM typed
+),
+judged AS (
+  SELECT
+    *,
+    CASE
+      WHEN state = 'too_long' THEN 'record_too_long'
+      WHEN state = 'malformed' THEN 'malformed_record'
+      WHEN state IN ('open', 'unclosed') THEN 'unclosed_quote'
+      WHEN NOT width_ok THEN 'wrong_column_count'
+      WHEN customer_id = '' THEN 'missing_customer_id'
+      WHEN length(customer_id) > $max_value_chars THEN 'value_too_long'
+      WHEN $target > 0 AND texts[$target] = '' THEN 'missing_target'
+      WHEN bad_column > 0 THEN
+        CASE
+          WHEN $types[bad_column] = 'timestamp' THEN 'unparseable_date'
+          WHEN bad_column = $target THEN 'unparseable_target'
+          ELSE 'unparseable_number'
+        END
+    END AS first_reason
+  FROM checked
+),
+deduplicated AS (
+  SELECT
+    *,
+    CASE
+      WHEN first_reason IS NULL
+        AND row_number() OVER (PARTITION BY file_rank, first_reason IS NULL, customer_id ORDER BY line) > 1
+        THEN 'duplicate_customer_id'
+      ELSE first_reason
+    END AS reason
+  FROM judged
+)
+SELECT
+  file_rank,
+  line,
+  reason,
+  state = 'open' AS opens,
+  customer_id,
+  NULL::BIGINT AS ms,
+  NULL::DOUBLE AS amount,
+  texts,
+  numbers,
+  instants,
+  hash(fields) AS row_hash,
+  CASE WHEN reason IS NOT NULL THEN fields END AS fields
+FROM deduplicated
+ORDER BY file_rank, line

@@ -132,7 +132,11 @@ export async function ingestBatch(
         limits: session.limits,
         onProgress: options.onProgress && ((bytes) => options.onProgress?.(0, bytes)),
         checkHead: (head, complete) => {
-          layout = sniffLayout(headText(head, complete), options.mapping, session.limits.maxColumns);
+          layout = sniffLayout(
+            headText(head, complete, session.limits.maxColumns),
+            options.mapping,
+            session.limits.maxColumns,
+          );
           Object.assign(schema, describeLayout(layout));
           options.onLayout?.(layout);
         },
@@ -497,16 +501,16 @@ class IngestRun {
       .getRowsJS()
       .map(([line]) => Number(line));
     await joinSpanningRecords(connection, openers, this.delimiter, this.session.limits.maxRecordBytes);
-    await this.session.run(
+    // A view takes no parameters: the rank and the header flag are this code's own numbers, not input.
+    await connection.run(
       `CREATE OR REPLACE TEMP VIEW record_lines AS
-         SELECT $rank AS file_rank, line, text, forced_state,
-           CASE WHEN $header THEN (SELECT min(end_line) FROM joined_or_single) ELSE 0 END AS header_line
+         SELECT ${Number(rank)}::BIGINT AS file_rank, line, text, forced_state,
+           ${this.layout.header ? `(SELECT min(end_line) FROM ${this.firstRecordQuery()})` : '0'} AS header_line
          FROM (
            SELECT line, text, NULL::VARCHAR AS forced_state FROM lines
            WHERE NOT EXISTS (SELECT 1 FROM joined WHERE lines.line BETWEEN joined.start_line AND joined.end_line)
            UNION ALL SELECT end_line, text, state FROM joined
-         )`.replace('joined_or_single', this.firstRecordQuery()),
-      { rank: BigInt(rank), header: this.layout.header },
+         )`,
     );
     await this.session.run('DELETE FROM ingest_rows WHERE file_rank = $rank', { rank: BigInt(rank) });
     await this.session.run(`INSERT INTO ingest_rows ${this.rowsQuery()}`, this.parameters());
@@ -597,7 +601,7 @@ function customerTableSelect(layout: FileLayout): string {
 }
 
 /** The sniffable text of the head: checks it is text, drops a BOM and a trailing partial line. */
-function headText(head: Buffer, complete: boolean): string {
+function headText(head: Buffer, complete: boolean, maxColumns: number): string {
   if (
     head.length === 0 ||
     (/^\s*$/.test(head.toString('utf8', 0, 4096)) && head.toString('utf8').trim() === '')
@@ -620,7 +624,23 @@ function headText(head: Buffer, complete: boolean): string {
   }
   let text = head.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (!complete) text = text.slice(0, Math.max(text.lastIndexOf('\n'), 0));
+  if (!complete) {
+    const end = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));
+    if (end < 0) {
+      // Not one line end in the whole head: a header of absurd width, or no table at all.
+      const widest = Math.max(...[',', ';', '\t', '|'].map((d) => text.split(d).length));
+      if (widest > maxColumns)
+        throw new UnusableInputError(
+          'too_many_columns',
+          `the first line has over ${widest - 1} columns, over the limit of ${maxColumns} (INGEST_MAX_COLUMNS)`,
+        );
+      throw new UnusableInputError(
+        'record_too_long',
+        `the first line is over ${head.length} bytes long: not a table`,
+      );
+    }
+    text = text.slice(0, end);
+  }
   return text;
 }
 

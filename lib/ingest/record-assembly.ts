@@ -60,9 +60,9 @@ export async function joinSpanningRecords(
   maxRecordBytes: number,
 ): Promise<void> {
   await connection.run(
-    'CREATE OR REPLACE TEMP TABLE joined (start_line BIGINT, end_line BIGINT, text VARCHAR, state VARCHAR)',
+    'CREATE OR REPLACE TABLE joined (start_line BIGINT, end_line BIGINT, text VARCHAR, state VARCHAR)',
   );
-  const appender = await connection.createAppender('joined', 'temp');
+  const appender = await connection.createAppender('joined');
   let coveredUntil = 0;
   try {
     for (const start of openers) {

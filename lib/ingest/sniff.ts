@@ -66,6 +66,8 @@ export function sniffLayout(
     .filter((l) => l.trim() !== '')
     .slice(0, SNIFF_LINES);
   if (lines.length === 0) throw new UnusableInputError('empty_file', 'the file has no rows');
+  const firstWidth = Math.max(...CANDIDATE_DELIMITERS.map((d) => (lines[0] as string).split(d).length));
+  if (firstWidth > maxColumns) throw tooManyColumns(firstWidth, maxColumns);
   const sample = lines.join('\n');
   const delimiter = mapping.delimiter ?? detectDelimiter(lines, sample);
   const rows = splitSample(sample, delimiter);
@@ -73,11 +75,7 @@ export function sniffLayout(
   const header = mapping.header ?? looksLikeHeader(first, rows.slice(1));
   let width = 0;
   for (const r of rows) width = Math.max(width, r.length);
-  if (width > maxColumns)
-    throw new UnusableInputError(
-      'too_many_columns',
-      `the file has ${width} columns, over the limit of ${maxColumns} (INGEST_MAX_COLUMNS)`,
-    );
+  if (width > maxColumns) throw tooManyColumns(width, maxColumns);
   const columnNames = header
     ? first.map((h) => h.trim())
     : Array.from({ length: width }, (_, i) => `column_${i + 1}`);
@@ -149,6 +147,13 @@ export function detectDelimiter(lines: readonly string[], sample = lines.join('\
   throw new UnusableInputError(
     'no_delimiter',
     'not a delimited table: no comma, semicolon, tab, pipe or whitespace separates the lines into consistent columns',
+  );
+}
+
+function tooManyColumns(width: number, maxColumns: number): UnusableInputError {
+  return new UnusableInputError(
+    'too_many_columns',
+    `the file has ${width} columns, over the limit of ${maxColumns} (INGEST_MAX_COLUMNS)`,
   );
 }
 

@@ -50,7 +50,8 @@ export interface StageOptions {
 /**
  * Copy a source into `path`, gunzipping it (when `gzip` says so, or it starts with the gzip magic bytes),
  * in one pass with bounded memory. On the way, the text is made safe for DuckDB's line reader and the
- * limits are applied: invalid UTF-8 becomes U+FFFD and NUL bytes too (DuckDB rejects both), a physical
+ * limits are applied: invalid UTF-8 becomes U+FFFD and NUL bytes too (DuckDB rejects both), line ends
+ * become LF (a CRLF or a lone CR is one line end, as before), a physical
  * line over `maxRecordBytes` becomes {@link TOO_LONG_MARKER} (one rejected row, not a failed file), and
  * past `maxInputBytes` of decoded text the copy ends at the last whole line.
  * @throws {UnusableInputError} for a broken gzip stream or a text holding every separator candidate
@@ -186,7 +187,9 @@ class LineSafeWriter {
   }
 
   private writeSlice(slice: Buffer): boolean {
-    const end = lastLineEnd(slice);
+    let end = lastLineEnd(slice);
+    // A CR ending the slice may be half of a CRLF: it waits for the next slice.
+    if (end === slice.length - 1 && slice[end] === CR) end = lastLineEnd(slice.subarray(0, end));
     if (end < 0) {
       if (this.skipping) return true;
       if (this.pendingSize + slice.length > this.limits.maxRecordBytes) this.startSkipping();
@@ -235,6 +238,9 @@ class LineSafeWriter {
       // Replacement characters, as a text decoder reads them; NUL too, which DuckDB refuses in text.
       text = Buffer.from(new TextDecoder().decode(text).replace(/\0/g, '\ufffd'));
     }
+    // One line end, LF: a CRLF or a lone CR ends one line (DuckDB's reader would count a CRLF in an LF file
+    // as two). Latin-1 maps bytes to characters one to one, so UTF-8 passes through untouched.
+    if (text.indexOf(CR) >= 0) text = Buffer.from(text.toString('latin1').replace(/\r\n?/g, '\n'), 'latin1');
     if (this.bytes + text.length > this.limits.maxInputBytes) {
       const room = this.limits.maxInputBytes - this.bytes;
       const cut = lastLineEnd(text.subarray(0, room));

@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { type IngestReport, ingestUpload } from '../lib/ingest';
 import type { BlobStore } from '../lib/store/blob-store';
+import { NotAnUploadError } from '../lib/store/bucket-layout';
 import { dataStore } from './shared/data-store';
 import { logEvent } from './shared/log';
 import { objectKeyOf } from './shared/s3-keys';
@@ -9,7 +10,8 @@ import { objectKeyOf } from './shared/s3-keys';
 /** What the handler did with one record of the event. */
 export interface RecordOutcome {
   key: string;
-  status: IngestReport['status'];
+  /** `skipped`: the key is no upload (`_mapping.json`, `notes.txt`): every object under uploads/ triggers. */
+  status: IngestReport['status'] | 'skipped';
   rowsRead: number;
   rowsAccepted: number;
   rowsRejected: number;
@@ -64,6 +66,11 @@ export function createPreprocessHandler({ store, ingest }: PreprocessDependencie
           durationMs: Math.round(performance.now() - started),
         });
       } catch (e: unknown) {
+        if (e instanceof NotAnUploadError) {
+          processed.push({ key, status: 'skipped', rowsRead: 0, rowsAccepted: 0, rowsRejected: 0 });
+          logEvent('info', 'not an upload: skipped', { key });
+          continue;
+        }
         failed.push(key);
         logEvent('error', 'upload not ingested', {
           key,

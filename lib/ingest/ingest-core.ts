@@ -214,10 +214,15 @@ export async function ingestBatch(
 
 /**
  * Distinct accepted rows of each ingested source of the last {@link ingestBatch} that another source holds
- * too (another source of the batch, or one whose row hashes the session knows), by rank.
+ * too (another source of the batch, or, `withKnown`, one whose row hashes the session knows), by rank.
  */
-export async function rowsHeldElsewhere(session: IngestSession): Promise<Map<number, number>> {
-  const shared = (await session.read(ingestSql('rows-held-elsewhere'))).getRowsJS();
+export async function rowsHeldElsewhere(
+  session: IngestSession,
+  withKnown = true,
+): Promise<Map<number, number>> {
+  const shared = (
+    await session.read(ingestSql('rows-held-elsewhere'), { with_known: withKnown })
+  ).getRowsJS();
   return new Map(shared.map(([rank, n]) => [Number(rank), Number(n)]));
 }
 

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,7 +22,7 @@ export class IngestSession {
     private readonly db: OpenDuckDb,
     /** A directory of the session's own, removed when it closes. */
     readonly tempDir: string,
-    readonly limits: IngestLimits,
+    private readonly fixedLimits: IngestLimits | undefined,
     /** `@duckdb/node-api`'s value constructors (the module loads with the first DuckDB). */
     readonly listOf: (items: readonly string[]) => DuckDBValue,
     private readonly bigintType: DuckDBType,
@@ -45,10 +46,13 @@ export class IngestSession {
     return this.db.connection.runAndReadAll(sql, values, this.typesOf(values));
   }
 
-  /** @throws IngestLimitError or EngineSettingsError for an unusable INGEST_* or DUCKDB_* variable */
+  /**
+   * @param limits fixed limits; default: read from the environment at each ingest
+   * @throws IngestLimitError or EngineSettingsError for an unusable INGEST_* or DUCKDB_* variable
+   */
   static async open(
     settings: EngineSettings = engineSettings(),
-    limits: IngestLimits = ingestLimits(),
+    limits?: IngestLimits,
   ): Promise<IngestSession> {
     const db = await openDuckDb(settings);
     const tempDir = await mkdtemp(path.join(tmpdir(), 'valuecast-ingest-session-'));
@@ -64,6 +68,11 @@ export class IngestSession {
     }
   }
 
+  /** The limits of the next ingest: as opened with, else read from the environment now (ingestLimits). */
+  get limits(): IngestLimits {
+    return this.fixedLimits ?? ingestLimits();
+  }
+
   get connection(): DuckDBConnection {
     return this.db.connection;
   }
@@ -71,6 +80,11 @@ export class IngestSession {
   async close(): Promise<void> {
     this.db.close();
     await rm(this.tempDir, { recursive: true, force: true });
+  }
+
+  /** Remove the temporary directory when the process exits (the shared session is never closed). */
+  removeOnExit(): void {
+    process.once('exit', () => rmSync(this.tempDir, { recursive: true, force: true }));
   }
 
   /**
@@ -118,16 +132,41 @@ export class IngestSession {
   }
 }
 
-/** Run `work` in `session`, or in a session of its own that is closed after. */
+let shared: Promise<IngestSession> | undefined;
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Run `work` in `session`, or else in the process's shared session, one work at a time: a warm Lambda
+ * keeps its DuckDB, macros and known row hashes from one invocation to the next (opening them costs about
+ * 0.2 s), and calls in the same process never share its tables at the same time. A shared session that
+ * fails to open is opened again by the next call.
+ */
 export async function withIngestSession<T>(
   work: (session: IngestSession) => Promise<T>,
   session?: IngestSession,
 ): Promise<T> {
   if (session) return work(session);
-  const own = await IngestSession.open();
-  try {
-    return await work(own);
-  } finally {
-    await own.close();
-  }
+  const run = queue.then(async () => {
+    shared ??= IngestSession.open().then(
+      (opened) => {
+        opened.removeOnExit();
+        return opened;
+      },
+      (e: unknown) => {
+        shared = undefined;
+        throw e;
+      },
+    );
+    return work(await shared);
+  });
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** Close the shared session (tests; a process that exits needs not). */
+export async function closeSharedIngestSession(): Promise<void> {
+  const open = shared;
+  shared = undefined;
+  await queue;
+  if (open) await (await open).close();
 }

@@ -150,7 +150,7 @@ export async function ingestLocalFiles(
       session,
       (ranks) => onRows(ranks, files),
     );
-    const shared = await rowsHeldElsewhere(session);
+    const shared = await rowsHeldElsewhere(session, false);
     const share = Math.round((performance.now() - started) / Math.max(files.length, 1));
     return cores.map(({ report }, rank) => ({
       dataset: 'local',

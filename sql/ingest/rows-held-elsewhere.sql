@@ -1,7 +1,8 @@
 -- For each file of the batch (file_rank), its distinct accepted rows that another source of the dataset
 -- holds too: another file of the batch (batch_row_hashes: each file's distinct row hashes), or a source of
 -- the store whose row hashes known_row_hashes has (source_key, row_hash); the stored lists of the batch's
--- own sources (batch_files.source_key) are being replaced, so they do not count.
+-- own sources (batch_files.source_key) are being replaced, so they do not count. $with_known false leaves
+-- the store out (local files, compared only with each other).
 WITH mine AS (
   SELECT file_rank, row_hash FROM batch_row_hashes
 ),
@@ -12,7 +13,7 @@ holders AS (
     UNION ALL
     SELECT -1 AS file_rank, row_hash
     FROM known_row_hashes
-    WHERE source_key NOT IN (SELECT source_key FROM batch_files WHERE source_key IS NOT NULL)
+    WHERE $with_known AND source_key NOT IN (SELECT source_key FROM batch_files WHERE source_key IS NOT NULL)
   )
   GROUP BY row_hash
 )

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { type IngestReport, ingestUpload, loadNormalizedTransactions } from '../../../lib/ingest';
+import { IngestSession } from '../../../lib/ingest/ingest-session';
 import { type BlobBody, type BlobStore, getJson, type PutOptions } from '../../../lib/store/blob-store';
 import { NotAnUploadError } from '../../../lib/store/bucket-layout';
 import { fixture, tempStore } from './helpers';
@@ -118,7 +119,10 @@ describe('ingestUpload', () => {
       put: async (key: string, body: BlobBody, options?: PutOptions) => {
         if (key === 'reports/ingest/shop/orders.json' && !raced) {
           raced = true;
-          await ingestUpload(store, 'uploads/shop/orders.csv');
+          // The other delivery, in a Lambda of its own (here: a DuckDB session of its own).
+          const other = await IngestSession.open();
+          await ingestUpload(store, 'uploads/shop/orders.csv', other);
+          await other.close();
         }
         return store.put(key, body, options);
       },

@@ -99,7 +99,7 @@ const BATCH_FILES = 128;
 const BATCH_BYTES = 256 * 2 ** 20;
 
 /** The files in batches of at most {@link BATCH_FILES} files and {@link BATCH_BYTES} bytes (a bigger file alone). */
-async function batchesOf(files: readonly string[]): Promise<string[][]> {
+export async function batchesOf(files: readonly string[]): Promise<string[][]> {
   const batches: string[][] = [];
   let batch: string[] = [];
   let bytes = 0;

@@ -152,20 +152,24 @@ export async function ingestBatch(
   }
   const connection = session.connection;
   await connection.run(
-    `CREATE OR REPLACE TEMP TABLE batch_files (file_rank BIGINT, path VARCHAR, header_line BIGINT,
+    `CREATE OR REPLACE TABLE batch_files (file_rank BIGINT, path VARCHAR, header_line BIGINT,
        source_key VARCHAR, first_n BIGINT)`,
   );
   await connection.run('CREATE OR REPLACE TEMP TABLE batch_row_hashes (file_rank BIGINT, row_hash UBIGINT)');
+  const appender = await connection.createAppender('batch_files');
   for (const [rank, source] of staged.entries()) {
     if (!source) continue;
     const whitespace = source.layout.delimiter === 'whitespace';
-    await session.run('INSERT INTO batch_files VALUES ($rank, $path, $header_line, $key, NULL)', {
-      rank: BigInt(rank),
-      path: source.input.path,
-      header_line: BigInt(headerLineOf(source.input.head, source.layout, whitespace)),
-      key: source.options.rowHashesKey ?? null,
-    });
+    appender.appendBigInt(BigInt(rank));
+    appender.appendVarchar(source.input.path);
+    appender.appendBigInt(BigInt(headerLineOf(source.input.head, source.layout, whitespace)));
+    const key = source.options.rowHashesKey;
+    if (key === undefined) appender.appendNull();
+    else appender.appendVarchar(key);
+    appender.appendNull();
+    appender.endRow();
   }
+  appender.closeSync();
   for (const group of groupsOf(staged)) {
     const run = new IngestRun(session, group, staged);
     const summaries = await run.rows();
@@ -467,6 +471,7 @@ class IngestRun {
       open_re: this.patterns.open,
       field_re: this.patterns.field,
       too_long: TOO_LONG_MARKER,
+      ...(this.layout.kind === 'transactions' && { edge_space_re: this.patterns.edgeSpace }),
       width: BigInt(this.layout.columnNames.length),
       customer: at('customer'),
       decimal_comma: this.layout.decimal === ',',

@@ -116,14 +116,21 @@ export class IngestSession {
     for (const key of [...this.loaded.keys()]) if (!present.has(key)) await this.forget(key);
   }
 
-  /** Record a hash list this session just wrote, so the next ingest need not download it. */
-  async remember(key: string, etag: string, file: string): Promise<void> {
-    await this.forget(key);
-    await this.connection.run(
-      `INSERT INTO known_row_hashes SELECT $key, row_hash FROM read_parquet(${sqlPath(file)})`,
-      { key },
+  /**
+   * Record the hash lists of the last batch's sources this session just wrote (`etags`: key → etag of the
+   * written list), from `batch_row_hashes`, so the next ingest need not download them.
+   */
+  async rememberBatch(etags: ReadonlyMap<string, string>): Promise<void> {
+    if (etags.size === 0) return;
+    const keys = this.listOf([...etags.keys()]);
+    await this.run('DELETE FROM known_row_hashes WHERE list_contains($keys, source_key)', { keys });
+    await this.run(
+      `INSERT INTO known_row_hashes
+       SELECT b.source_key, h.row_hash FROM batch_row_hashes AS h JOIN batch_files AS b USING (file_rank)
+       WHERE list_contains($keys, b.source_key)`,
+      { keys },
     );
-    this.loaded.set(key, etag);
+    for (const [key, etag] of etags) this.loaded.set(key, etag);
   }
 
   private async forget(key: string): Promise<void> {

@@ -97,10 +97,12 @@ export async function ingestStreams(
       // Sources read together share the batch's time: each report gets its share plus its own writes.
       const share = (performance.now() - started) / sources.length;
       const reports: IngestReport[] = [];
+      const written = new Map<string, string>();
       for (const [i, options] of sources.entries()) {
         const core = cores[i] as CoreResult;
-        reports.push(await commitSource(options, core, shared.get(i) ?? 0, session, share));
+        reports.push(await commitSource(options, core, shared.get(i) ?? 0, share, written));
       }
+      await session.rememberBatch(written);
       return reports;
     }, session);
   } finally {
@@ -108,13 +110,13 @@ export async function ingestStreams(
   }
 }
 
-/** Write one source's outputs and, last, its report. */
+/** Write one source's outputs and, last, its report; `written` gets the etag of its row-hash list. */
 async function commitSource(
   options: IngestStreamOptions,
   core: CoreResult,
   acrossFiles: number,
-  session: IngestSession,
   readMs: number,
+  written: Map<string, string>,
 ): Promise<IngestReport> {
   const started = performance.now() - readMs;
   const keys = ingestKeys(options.dataset, options.source);
@@ -144,8 +146,8 @@ async function commitSource(
     await options.out.put(keys.rowHashes, createReadStream(files.rowHashes), {
       contentType: 'application/vnd.apache.parquet',
     });
-    const written = await options.out.head(keys.rowHashes);
-    if (written) await session.remember(keys.rowHashes, written.etag, files.rowHashes);
+    const list = await options.out.head(keys.rowHashes);
+    if (list) written.set(keys.rowHashes, list.etag);
   } else {
     await Promise.all([keys.normalized, keys.quarantine, keys.rowHashes].map((k) => options.out.delete(k)));
   }

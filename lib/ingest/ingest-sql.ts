@@ -11,6 +11,7 @@ const SQL_DIRS = [path.join(__dirname, 'sql', 'ingest'), path.resolve(__dirname,
 /** The macros, in the order they must be created (each uses only the ones before it). */
 const MACROS = [
   'trim-text',
+  'whole-number-id',
   'customer-id',
   'without-currency',
   'credit-sign',

@@ -22,9 +22,21 @@ fields AS (
     file_rank,
     line,
     state,
+    text,
     CASE WHEN state = 'complete' THEN record_fields(text, $delimiter, $whitespace, $field_re) END AS fields
   FROM records
   WHERE state <> 'blank'
+),
+trimmed AS (
+  -- Fields trimmed (trim_text) only where some may need it: most lines have no white space at a field's
+  -- edge, and one look at the line is cheaper than a look at each field.
+  SELECT
+    *,
+    CASE
+      WHEN contains(text, '"') OR regexp_matches(text, $edge_space_re) THEN list_transform(fields, f -> trim_text(f))
+      ELSE fields
+    END AS values
+  FROM fields
 ),
 texts AS (
   SELECT
@@ -36,15 +48,15 @@ texts AS (
       len(fields) = $width
       OR (len(fields) > $width AND array_to_string(list_slice(fields, $width + 1, len(fields)), '') = '')
     ) AS width_ok,
-    customer_id_of(fields[$customer]) AS customer_id,
-    trim_text(fields[$date]) AS date_text,
-    trim_text(fields[$amount]) AS amount_text,
-    trim_text(fields[$quantity]) AS quantity_text,
-    trim_text(fields[$unit_price]) AS unit_price_text,
-    nullif(trim_text(fields[$order_id]), '') AS order_id,
-    nullif(trim_text(fields[$country]), '') AS country,
-    nullif(trim_text(fields[$channel]), '') AS channel
-  FROM fields
+    whole_number_id(values[$customer]) AS customer_id,
+    values[$date] AS date_text,
+    values[$amount] AS amount_text,
+    values[$quantity] AS quantity_text,
+    values[$unit_price] AS unit_price_text,
+    nullif(values[$order_id], '') AS order_id,
+    nullif(values[$country], '') AS country,
+    nullif(values[$channel], '') AS channel
+  FROM trimmed
 ),
 plain_dates AS (
   -- The common shape `YYYY-MM-DD[ HH:MM[:SS[.fff]]]` (year 1000 on) is read by DuckDB's own cast, which

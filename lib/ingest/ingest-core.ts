@@ -305,6 +305,18 @@ const EMPTY_SUMMARY: Summary = {
   openRecords: 0,
 };
 
+/** Drop `ingest_rows`, a table or a view (each DROP fails on the other kind). */
+async function dropRowsOfLastRun(connection: IngestSession['connection']): Promise<void> {
+  const kinds = await connection.runAndReadAll(
+    "SELECT 'VIEW' FROM duckdb_views() WHERE view_name = 'ingest_rows' UNION ALL SELECT 'TABLE' FROM duckdb_tables() WHERE table_name = 'ingest_rows'",
+  );
+  for (const [kind] of kinds.getRowsJS())
+    await connection.run(`DROP ${kind === 'VIEW' ? 'VIEW' : 'TABLE'} ingest_rows`);
+}
+
+/** Staged inputs up to this size have their rows in a DuckDB table; bigger ones in a Parquet file. */
+const IN_MEMORY_BYTES = 128 * 2 ** 20;
+
 /** The SQL of the sources of one layout: the rows table (`ingest_rows`), its summary and the outputs. */
 class IngestRun {
   private readonly patterns;
@@ -340,16 +352,31 @@ class IngestRun {
          SELECT b.file_rank, r.n - b.first_n + 1 AS line, r.text, NULL::VARCHAR AS forced_state, b.header_line
          FROM raw_lines(${this.rawLinesArguments(paths)}) AS r JOIN batch_files AS b ON r.filename = b.path`,
     );
-    await this.session.run(
-      `CREATE OR REPLACE TEMP TABLE ingest_rows AS ${this.rowsQuery()}`,
-      this.parameters(),
-    );
+    const bytes = this.ranks.reduce((sum, rank) => sum + (this.staged[rank] as StagedSource).input.bytes, 0);
+    await dropRowsOfLastRun(connection);
+    if (bytes <= IN_MEMORY_BYTES)
+      await this.session.run(`CREATE TEMP TABLE ingest_rows AS ${this.rowsQuery()}`, this.parameters());
+    else {
+      // A big input's rows go to a Parquet file in the session's directory, read back by the queries after:
+      // written as they are made, so memory holds a few row groups, not the file.
+      const file = path.join(this.session.tempDir, `rows-${this.ranks[0]}.parquet`);
+      await this.session.run(
+        `COPY (${this.rowsQuery()}) TO ${sqlPath(file)} (FORMAT parquet)`,
+        this.parameters(),
+      );
+      await connection.run(`CREATE VIEW ingest_rows AS SELECT * FROM read_parquet(${sqlPath(file)})`);
+    }
     let summaries = await this.summaries();
     const spanning = this.ranks.filter(
       (rank) => (summaries.get(rank)?.openRecords ?? 0) > 0 || this.headerOpens(rank),
     );
     if (spanning.length > 0) {
       // Some quoted field holds a line break: follow those records across lines, then read the file again.
+      if (bytes > IN_MEMORY_BYTES) {
+        await connection.run('CREATE TEMP TABLE ingest_rows_table AS SELECT * FROM ingest_rows');
+        await connection.run('DROP VIEW ingest_rows');
+        await connection.run('ALTER TABLE ingest_rows_table RENAME TO ingest_rows');
+      }
       for (const rank of spanning) await this.joinSpanningRecords(rank);
       summaries = await this.summaries();
     }

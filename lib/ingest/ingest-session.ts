@@ -122,6 +122,9 @@ export class IngestSession {
    */
   async rememberBatch(etags: ReadonlyMap<string, string>): Promise<void> {
     if (etags.size === 0) return;
+    // A cache, not a need: lists of big sources are downloaded again when next needed rather than held.
+    const held = await this.read('SELECT count(*) FROM batch_row_hashes');
+    if (Number(held.getRowsJS()[0]?.[0] ?? 0) > REMEMBERED_HASHES) return;
     const keys = this.listOf([...etags.keys()]);
     await this.run('DELETE FROM known_row_hashes WHERE list_contains($keys, source_key)', { keys });
     await this.run(
@@ -138,6 +141,9 @@ export class IngestSession {
     await this.connection.run('DELETE FROM known_row_hashes WHERE source_key = $key', { key });
   }
 }
+
+/** Row hashes of one batch kept for the next ingest at most (8 bytes each, plus DuckDB's overhead). */
+const REMEMBERED_HASHES = 2_000_000;
 
 let shared: Promise<IngestSession> | undefined;
 let queue: Promise<unknown> = Promise.resolve();

@@ -1,5 +1,7 @@
 -- The accepted rows of ingest_rows in the columns of normalized/<dataset>/<source>.parquet
--- (docs/contracts.md), in file order, with the file's file_rank to write one Parquet file per source.
+-- (docs/contracts.md), with the file's file_rank to write one Parquet file per source. In file order:
+-- ingest_rows holds each file's rows in line order, and DuckDB keeps it (preserve_insertion_order), so no
+-- sort (which would hold every row in memory).
 SELECT
   file_rank,
   customer_id,
@@ -13,4 +15,3 @@ SELECT
   line AS source_line
 FROM ingest_rows
 WHERE reason IS NULL
-ORDER BY file_rank, line

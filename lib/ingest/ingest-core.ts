@@ -114,12 +114,14 @@ export async function ingestCore(options: CoreOptions, session: IngestSession): 
  * counted against the batch's other files and the `known_row_hashes` of the session. Input that cannot be
  * ingested at all ends as a `failed` report (never a throw); I/O errors of the caller's streams and
  * DuckDB's own errors do throw. `onRows` is called once per layout with the ranks (positions in
- * `sources`) whose rows `ingest_rows` then holds (file_rank), for loaders that read them.
+ * `sources`) whose rows `ingest_rows` then holds (file_rank), for loaders that read them; those pass
+ * `writeFiles` false, as they need no Parquet, quarantine or hash files.
  */
 export async function ingestBatch(
   sources: readonly CoreOptions[],
   session: IngestSession,
   onRows?: (ranks: number[]) => Promise<void>,
+  writeFiles = true,
 ): Promise<CoreResult[]> {
   const results: CoreResult[] = [];
   const staged: (StagedSource | undefined)[] = [];
@@ -174,14 +176,16 @@ export async function ingestBatch(
     const run = new IngestRun(session, group, staged);
     const summaries = await run.rows();
     await onRows?.(group);
-    const files = await run.writeOutputs(
-      group.map((rank) => (staged[rank] as StagedSource).options.dir),
-      summaries,
-    );
+    const files = writeFiles
+      ? await run.writeOutputs(
+          group.map((rank) => (staged[rank] as StagedSource).options.dir),
+          summaries,
+        )
+      : new Map<number, { files: IngestFiles | undefined; quarantined: number }>();
     for (const rank of group) {
       const source = staged[rank] as StagedSource;
       const summary = summaries.get(rank) ?? EMPTY_SUMMARY;
-      const written = files.get(rank) as { files: IngestFiles; quarantined: number };
+      const written = files.get(rank) ?? { files: undefined, quarantined: Number.POSITIVE_INFINITY };
       const rowsRejected = summary.rowsRead - summary.rowsAccepted;
       const truncated: NonNullable<IngestReport['truncated']> = {};
       if (source.input.truncatedAtBytes !== undefined) truncated.inputAtBytes = source.input.truncatedAtBytes;
@@ -209,7 +213,7 @@ export async function ingestBatch(
           ...(Object.keys(truncated).length > 0 && { truncated }),
         },
         layout: source.layout,
-        files: written.files,
+        ...(written.files && { files: written.files }),
       };
     }
   }
@@ -260,7 +264,8 @@ function groupsOf(staged: readonly (StagedSource | undefined)[]): number[][] {
   return [...groups.values()];
 }
 
-function failedReport(
+/** The report fields of a source that could not be ingested at all: `e` says why, nothing was read. */
+export function failedReport(
   kind: InputKind | undefined,
   schema: IngestSchema,
   e: UnusableInputError,

@@ -34,6 +34,7 @@ const MACROS = [
   'record-state',
   'record-fields',
   'raw-lines',
+  'file-records',
 ] as const;
 
 export type IngestQuery =
@@ -63,6 +64,12 @@ export function ingestSql(name: IngestQuery | (typeof MACROS)[number]): string {
 
 /** Create ingestion's macros on a connection (temporary: they live as long as it). */
 export async function createIngestMacros(connection: DuckDBConnection): Promise<void> {
+  // file_records reads the view record_lines, which each ingest defines over its files: a macro binds its
+  // tables when created, so an empty one of the same columns stands in until then.
+  await connection.run(
+    `CREATE OR REPLACE TEMP VIEW record_lines AS SELECT NULL::BIGINT AS file_rank, NULL::BIGINT AS line,
+       NULL::VARCHAR AS text, NULL::VARCHAR AS forced_state, NULL::BIGINT AS header_line WHERE false`,
+  );
   for (const name of MACROS) await connection.run(ingestSql(name));
 }
 

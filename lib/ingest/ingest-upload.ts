@@ -3,9 +3,10 @@ import path from 'node:path';
 import { type BlobStore, getJson, getText, PreconditionFailedError, putJson } from '../store/blob-store';
 import { ingestKeys, mappingKey, parseUploadKey } from '../store/bucket-layout';
 import { type ColumnMapping, ColumnMappingError, validateColumnMapping } from './column-mapping';
-import type { IngestReport } from './ingest-core';
+import { failedReport, type IngestReport } from './ingest-core';
 import type { IngestSession } from './ingest-session';
 import { ingestStream } from './ingest-source';
+import { UnusableInputError } from './sniff';
 
 /** Times an ingest starts again when another ingest of the same source committed while it ran. */
 const COMMIT_ATTEMPTS = 3;
@@ -144,18 +145,7 @@ function notIngested(
     source,
     sourceKey: key,
     ...(etag !== undefined && { sourceEtag: etag }),
-    kind: undefined,
-    status: 'failed',
-    failureCode: code,
-    failureReason: reason,
-    rowsRead: 0,
-    rowsAccepted: 0,
-    rowsRejected: 0,
-    rejectedByReason: {},
-    customers: 0,
-    amountTotal: 0,
-    duplicateRows: { withinFile: 0, acrossFiles: 0 },
-    schema: {},
+    ...failedReport(undefined, {}, new UnusableInputError(code, reason)),
     outputs: {},
     durationMs: 0,
   };

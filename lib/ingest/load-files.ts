@@ -66,7 +66,7 @@ export async function loadTransactionsFromFiles(
   return withIngestSession(async (session) => {
     const connection = session.connection;
     await connection.run(
-      `CREATE OR REPLACE TEMP TABLE source_transactions (source_rank BIGINT, customer_id VARCHAR, ts_ms BIGINT,
+      `CREATE OR REPLACE TEMP TABLE source_transactions (source_rank BIGINT, customer_id VARCHAR, ts_ms DOUBLE,
          amount DOUBLE, order_id VARCHAR, quantity DOUBLE, unit_price DOUBLE, country VARCHAR, channel VARCHAR,
          source_line BIGINT)`,
     );
@@ -98,7 +98,13 @@ export async function loadTransactionsFromFiles(
       categories: {},
     };
     const categories = input.categories as Record<string, string | undefined>;
-    const result = await connection.stream(ingestSql('transactions-once-across-sources'));
+    // One file holds no row of another: its rows as they are, without the window over every row.
+    const once = reports.filter((r) => r.status === 'ok').length > 1;
+    const result = await connection.stream(
+      once
+        ? ingestSql('transactions-once-across-sources')
+        : 'SELECT customer_id, ts_ms, amount, order_id, country, channel FROM source_transactions',
+    );
     for (
       let chunk = await result.fetchChunk();
       chunk && chunk.rowCount > 0;
@@ -106,10 +112,10 @@ export async function loadTransactionsFromFiles(
     ) {
       const [ids, times, amounts, orders, countries, channels] = [0, 1, 2, 3, 4, 5].map((c) =>
         chunk.getColumnValues(c),
-      ) as [string[], bigint[], number[], (string | null)[], (string | null)[], (string | null)[]];
+      ) as [string[], number[], number[], (string | null)[], (string | null)[], (string | null)[]];
       for (let i = 0; i < chunk.rowCount; i++) {
         input.customerId = ids[i] as string;
-        input.time = Number(times[i]);
+        input.time = times[i] as number;
         input.amount = amounts[i] as number;
         input.orderId = orders[i] ?? undefined;
         categories.country = countries[i] ?? undefined;
@@ -149,6 +155,7 @@ export async function ingestLocalFiles(
       })),
       session,
       (ranks) => onRows(ranks, files),
+      false,
     );
     const shared = await rowsHeldElsewhere(session, false);
     const share = Math.round((performance.now() - started) / Math.max(files.length, 1));

@@ -4,23 +4,8 @@
 -- missing_target, then the first column whose value is not of its type (unparseable_target for the label,
 -- unparseable_number, unparseable_date), and last duplicate_customer_id (the first valid row of a customer
 -- is kept, per file). Input: the view record_lines, as transaction-rows.sql.
-WITH records AS (
-  SELECT
-    file_rank,
-    line,
-    coalesce(forced_state, record_state(text, $whitespace, $complete_re, $open_re, $too_long)) AS state,
-    text
-  FROM record_lines
-  WHERE line > header_line
-),
-fields AS (
-  SELECT
-    file_rank,
-    line,
-    state,
-    CASE WHEN state = 'complete' THEN record_fields(text, $delimiter, $whitespace, $field_re) END AS fields
-  FROM records
-  WHERE state <> 'blank'
+WITH fields AS (
+  SELECT * FROM file_records($whitespace, $complete_re, $open_re, $too_long, $delimiter, $field_re, $width)
 ),
 texts AS (
   SELECT
@@ -28,10 +13,7 @@ texts AS (
     line,
     state,
     fields,
-    state = 'complete' AND (
-      len(fields) = $width
-      OR (len(fields) > $width AND array_to_string(list_slice(fields, $width + 1, len(fields)), '') = '')
-    ) AS width_ok,
+    width_ok,
     customer_id_of(fields[$customer]) AS customer_id,
     list_transform(list_slice(fields, 1, $width), f -> trim_text(f)) AS texts
   FROM fields

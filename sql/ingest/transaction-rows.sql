@@ -8,24 +8,8 @@
 -- Input: the view record_lines(file_rank, line, text, forced_state, header_line) of files with one layout
 -- (lib/ingest/ingest-core.ts); column positions are 1-based, 0 for a role the files do not have;
 
-WITH records AS (
-  SELECT
-    file_rank,
-    line,
-    coalesce(forced_state, record_state(text, $whitespace, $complete_re, $open_re, $too_long)) AS state,
-    text
-  FROM record_lines
-  WHERE line > header_line
-),
-fields AS (
-  SELECT
-    file_rank,
-    line,
-    state,
-    text,
-    CASE WHEN state = 'complete' THEN record_fields(text, $delimiter, $whitespace, $field_re) END AS fields
-  FROM records
-  WHERE state <> 'blank'
+WITH fields AS (
+  SELECT * FROM file_records($whitespace, $complete_re, $open_re, $too_long, $delimiter, $field_re, $width)
 ),
 trimmed AS (
   -- Fields trimmed (trim_text) only where some may need it: most lines have no white space at a field's
@@ -44,10 +28,7 @@ texts AS (
     line,
     state,
     fields,
-    state = 'complete' AND (
-      len(fields) = $width
-      OR (len(fields) > $width AND array_to_string(list_slice(fields, $width + 1, len(fields)), '') = '')
-    ) AS width_ok,
+    width_ok,
     whole_number_id(values[$customer]) AS customer_id,
     values[$date] AS date_text,
     values[$amount] AS amount_text,

@@ -13,7 +13,7 @@ texts AS (
     line,
     state,
     fields,
-    width_ok,
+    record_reason,
     customer_id_of(fields[$customer]) AS customer_id,
     list_transform(list_slice(fields, 1, $width), f -> trim_text(f)) AS texts
   FROM fields
@@ -50,10 +50,7 @@ judged AS (
   SELECT
     *,
     CASE
-      WHEN state = 'too_long' THEN 'record_too_long'
-      WHEN state = 'malformed' THEN 'malformed_record'
-      WHEN state IN ('open', 'unclosed') THEN 'unclosed_quote'
-      WHEN NOT width_ok THEN 'wrong_column_count'
+      WHEN record_reason IS NOT NULL THEN record_reason
       WHEN customer_id = '' THEN 'missing_customer_id'
       WHEN length(customer_id) > $max_value_chars THEN 'value_too_long'
       WHEN $target > 0 AND texts[$target] = '' THEN 'missing_target'

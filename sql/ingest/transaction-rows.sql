@@ -28,7 +28,7 @@ texts AS (
     line,
     state,
     fields,
-    width_ok,
+    record_reason,
     whole_number_id(values[$customer]) AS customer_id,
     values[$date] AS date_text,
     values[$amount] AS amount_text,
@@ -102,10 +102,7 @@ judged AS (
   SELECT
     *,
     CASE
-      WHEN state = 'too_long' THEN 'record_too_long'
-      WHEN state = 'malformed' THEN 'malformed_record'
-      WHEN state IN ('open', 'unclosed') THEN 'unclosed_quote'
-      WHEN NOT width_ok THEN 'wrong_column_count'
+      WHEN record_reason IS NOT NULL THEN record_reason
       WHEN customer_id = '' THEN 'missing_customer_id'
       WHEN greatest(length(customer_id), length(order_id), length(country), length(channel)) > $max_value_chars
         THEN 'value_too_long'

@@ -11,9 +11,9 @@
  *   are ingested and the report says where it stopped (`truncated`);
  * - the quarantine keeps the first `maxQuarantineBytes` of rejected rows (every one is counted), each row
  *   cut to {@link QUARANTINE_ROW_CHARS} characters.
- * /tmp holds the decompressed input, the outputs and DuckDB's spill files: at most about
- * `maxInputBytes` + its Parquet + `maxQuarantineBytes`, plus DuckDB's temp files (bounded by its
- * `max_temp_directory_size`, see lib/engine/duckdb.ts).
+ * /tmp holds the decompressed input, the rows of a big input as Parquet, the outputs and DuckDB's spill
+ * files: about `maxInputBytes` + twice its Parquet + `maxQuarantineBytes` + spills; the default 2 GiB keeps
+ * that within the preprocess function's 4 GB of /tmp (serverless.yml ephemeralStorageSize).
  */
 export interface IngestLimits {
   maxRecordBytes: number;
@@ -30,7 +30,7 @@ const LIMITS: Record<keyof IngestLimits, { variable: string; fallback: number }>
   maxRecordBytes: { variable: 'INGEST_MAX_RECORD_BYTES', fallback: 64 * 1024 },
   maxColumns: { variable: 'INGEST_MAX_COLUMNS', fallback: 1_000 },
   maxValueChars: { variable: 'INGEST_MAX_VALUE_CHARS', fallback: 1_024 },
-  maxInputBytes: { variable: 'INGEST_MAX_INPUT_BYTES', fallback: 3 * 2 ** 30 },
+  maxInputBytes: { variable: 'INGEST_MAX_INPUT_BYTES', fallback: 2 * 2 ** 30 },
   maxQuarantineBytes: { variable: 'INGEST_MAX_QUARANTINE_BYTES', fallback: 100 * 2 ** 20 },
 };
 

@@ -6,8 +6,15 @@
  *     transaction (all features, BG/NBD and Gamma-Gamma fits included). Compared with pandas
  *     `read_csv` + groupby on the same files (bench/pandas-features.py).
  *   npx tsx bench/ingest.ts ingest <file|dir>...
- *     what the preprocess Lambda does per upload: each file through ingestStream into a temporary local
- *     bucket (Parquet + quarantine + report + row hashes). Its memory should not grow with the file.
+ *     what `valuecast ingest <dir> --out` does: the files through ingestStreams in the CLI's batches into a
+ *     temporary local bucket (Parquet + quarantine + report + row hashes), one DuckDB session.
+ *   npx tsx bench/ingest.ts preprocess <file>
+ *     what the preprocess Lambda does with one upload: ingestUpload from a local bucket, in a fresh session.
+ *     Its memory should not grow with the file.
+ *   npx tsx bench/ingest.ts duckdb-reference <file|dir>...
+ *     the reference of the ingest figure: DuckDB alone (same engine settings, one statement per file) reading
+ *     each file with an explicit schema (the columns our sniffer finds: date as TIMESTAMP, numbers as
+ *     DOUBLE, the rest VARCHAR), dropping rows without a customer and writing one Parquet file per file.
  *   npx tsx bench/ingest.ts generate --rows N --out FILE
  *     a seeded single-file order export of N rows (500,000 customers) for the runs above.
  * Figures go to stdout as one `BENCH_PART` line (see part-output.ts), progress to stderr.
@@ -15,12 +22,23 @@
 
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { batchesOf } from '../cli/commands/ingest';
+import { withDuckDb } from '../lib/engine/duckdb';
 import { computeFeatures } from '../lib/features/compute-features';
-import { expandInputPaths, ingestStream, loadTransactionsFromFiles, sourceNameOf } from '../lib/ingest';
+import {
+  expandInputPaths,
+  type IngestReport,
+  ingestStreams,
+  ingestUpload,
+  loadTransactionsFromFiles,
+  sourceNameOf,
+} from '../lib/ingest';
+import { withIngestSession } from '../lib/ingest/ingest-session';
+import { sniffLayout } from '../lib/ingest/sniff';
 import { FsBlobStore } from '../lib/store/fs-store';
 import { DAY_MS } from '../lib/time';
 import { emitPart, timed } from './part-output';
@@ -116,34 +134,104 @@ async function loadFeatures(paths: string[]): Promise<void> {
   } satisfies LoadFeaturesOutput);
 }
 
-async function ingest(paths: string[]): Promise<void> {
+async function ingestFolder(paths: string[]): Promise<void> {
   const temp = await mkdtemp(path.join(tmpdir(), 'valuecast-bench-ingest-'));
   try {
     const out = new FsBlobStore(temp);
     const files = await expandInputPaths(paths);
-    const run = await timed(async () => {
-      const reports = [];
-      for (const file of files)
-        reports.push(
-          await ingestStream({
-            open: async () => createReadStream(file),
-            dataset: 'bench',
-            source: sourceNameOf(file),
-            out,
-          }),
-        );
-      return reports;
-    });
-    const failed = run.result.filter((r) => r.status !== 'ok');
-    if (failed.length > 0) throw new Error(`${failed.length} file(s) failed: ${failed[0]?.failureReason}`);
-    const rowsRead = run.result.reduce((sum, r) => sum + r.rowsRead, 0);
+    const run = await timed(() =>
+      withIngestSession(async (session) => {
+        const reports = [];
+        for (const batch of await batchesOf(files))
+          reports.push(
+            ...(await ingestStreams(
+              batch.map((file) => ({
+                open: async () => createReadStream(file),
+                dataset: 'bench',
+                source: sourceNameOf(file),
+                out,
+              })),
+              session,
+            )),
+          );
+        return reports;
+      }),
+    );
+    emitIngest(files.length, await totalBytes(paths), run);
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+async function preprocess(file: string): Promise<void> {
+  const temp = await mkdtemp(path.join(tmpdir(), 'valuecast-bench-preprocess-'));
+  try {
+    const store = new FsBlobStore(temp);
+    const key = `uploads/bench/${path.basename(file)}`;
+    await mkdir(path.join(temp, 'uploads/bench'), { recursive: true });
+    await copyFile(file, path.join(temp, key));
+    const run = await timed(async () => [await ingestUpload(store, key)]);
+    emitIngest(1, (await stat(file)).size, run);
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+function emitIngest(
+  files: number,
+  bytes: number,
+  run: { result: IngestReport[]; seconds: number; cpuSeconds: number },
+): void {
+  const failed = run.result.filter((r) => r.status !== 'ok');
+  if (failed.length > 0) throw new Error(`${failed.length} file(s) failed: ${failed[0]?.failureReason}`);
+  const rowsRead = run.result.reduce((sum, r) => sum + r.rowsRead, 0);
+  emitPart({
+    files,
+    bytes,
+    rowsRead,
+    rowsAccepted: run.result.reduce((sum, r) => sum + r.rowsAccepted, 0),
+    seconds: run.seconds,
+    rowsPerSecond: Math.round(rowsRead / run.seconds),
+    workCpuSeconds: run.cpuSeconds,
+  } satisfies IngestOutput);
+}
+
+/** DuckDB's own read + filter + Parquet write of the same files, one statement a file (see the header). */
+async function duckdbReference(paths: string[]): Promise<void> {
+  const temp = await mkdtemp(path.join(tmpdir(), 'valuecast-bench-duckdb-'));
+  try {
+    const files = await expandInputPaths(paths);
+    const head = (await readFile(files[0] as string)).subarray(0, 256 * 1024).toString('utf8');
+    const layout = sniffLayout(head.slice(0, head.lastIndexOf('\n')));
+    const typeOf = (i: number) =>
+      i === layout.columns.date && layout.dateFormat === 'iso'
+        ? 'TIMESTAMP'
+        : [layout.columns.amount, layout.columns.quantity, layout.columns.unitPrice].includes(i)
+          ? 'DOUBLE'
+          : 'VARCHAR';
+    const columns = `{${layout.columnNames.map((n, i) => `'${n.replace(/'/g, "''")}': '${typeOf(i)}'`).join(', ')}}`;
+    const customer = `"${(layout.columnNames[layout.columns.customer as number] as string).replace(/"/g, '""')}"`;
+    const delimiter = layout.delimiter === 'whitespace' ? ' ' : layout.delimiter;
+    const run = await timed(() =>
+      withDuckDb(async (connection) => {
+        let rows = 0;
+        for (const [i, file] of files.entries()) {
+          const source = `read_csv('${file.replace(/'/g, "''")}', auto_detect = false, header = ${layout.header}, delim = '${delimiter}', quote = '"', escape = '"', columns = ${columns})`;
+          const copied = await connection.runAndReadAll(
+            `COPY (SELECT * FROM ${source} WHERE ${customer} IS NOT NULL) TO '${path.join(temp, `${i}.parquet`)}' (FORMAT parquet)`,
+          );
+          rows += Number(copied.getRowsJS()[0]?.[0] ?? 0);
+        }
+        return rows;
+      }),
+    );
     emitPart({
       files: files.length,
       bytes: await totalBytes(paths),
-      rowsRead,
-      rowsAccepted: run.result.reduce((sum, r) => sum + r.rowsAccepted, 0),
+      rowsRead: 0,
+      rowsAccepted: run.result,
       seconds: run.seconds,
-      rowsPerSecond: Math.round(rowsRead / run.seconds),
+      rowsPerSecond: 0,
       workCpuSeconds: run.cpuSeconds,
     } satisfies IngestOutput);
   } finally {
@@ -169,13 +257,19 @@ async function main(): Promise<void> {
       throw new Error('generate needs --rows N (a positive integer) and --out FILE');
     const run = await timed(() => generate(values.out as string, rows));
     emitPart({ rows, bytes: (await stat(values.out)).size, seconds: run.seconds } satisfies GenerateOutput);
-  } else if ((mode === 'load-features' || mode === 'ingest') && paths.length > 0) {
+  } else if (
+    (mode === 'load-features' || mode === 'ingest' || mode === 'duckdb-reference' || mode === 'preprocess') &&
+    paths.length > 0
+  ) {
     if ((await expandInputPaths(paths)).length === 0)
       throw new Error(`no .csv, .txt or .tsv file in ${paths.join(', ')}`);
-    await (mode === 'ingest' ? ingest(paths) : loadFeatures(paths));
+    if (mode === 'ingest') await ingestFolder(paths);
+    else if (mode === 'duckdb-reference') await duckdbReference(paths);
+    else if (mode === 'preprocess') await preprocess(paths[0] as string);
+    else await loadFeatures(paths);
   } else
     throw new Error(
-      'usage: bench/ingest.ts load-features|ingest <file|dir>... | generate --rows N --out FILE',
+      'usage: bench/ingest.ts load-features|ingest|duckdb-reference <file|dir>... | preprocess <file> | generate --rows N --out FILE',
     );
 }
 

@@ -35,6 +35,14 @@ const PANDAS_TARGET = 3;
 /** Peak RSS may grow this much while the file grows several times and still count as flat. */
 const FLAT_MEMORY_TOLERANCE = 1.25;
 const LAMBDA_SECONDS = 900;
+/** issue 19: `valuecast ingest` of the Online Retail folder within this many times DuckDB's bare CPU. */
+const INGEST_VS_DUCKDB_TARGET = 2;
+/** issue 19: a ≈1 GB generated export through the preprocess path within these. */
+const GIGABYTE_ROWS = 17_500_000;
+const GIGABYTE_SECONDS = 60;
+const GIGABYTE_RSS_MB = 1500;
+/** The preprocess function's memory (serverless.yml). */
+const PREPROCESS_MEMORY_MB = 2048;
 const LAMBDA_MB = 10_240;
 
 const ALL_PARTS = ['ingest', 'features', 'training', 'serving', 'accuracy'] as const;
@@ -72,6 +80,7 @@ async function runPart<T extends object>(
   part: PartName,
   label: string,
   command: string[],
+  env: Record<string, string> = {},
 ): Promise<(T & PartProcessFigures) | undefined> {
   const run: PartRun = {
     part,
@@ -85,7 +94,11 @@ async function runPart<T extends object>(
   console.error(`\n▶ ${label} (load ${run.load.join(' ')})`);
   const started = performance.now();
   const [file, ...args] = command;
-  const child = spawn(file as string, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(file as string, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   let stdout = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (text: string) => {
@@ -211,20 +224,47 @@ async function ingestPart(large: boolean, temp: string): Promise<void> {
         note: 'the whole table is in memory here, as in pandas (training reads all rows)',
       });
     }
+    const folder = input.name === 'Online Retail folder';
+    // A folder goes through `valuecast ingest`'s batches; a single export through the preprocess Lambda's path.
     const stream = await runPart<IngestOutput>('ingest', `${input.name}: ingest to Parquet`, [
-      ...tsx('bench/ingest.ts', 'ingest', ...input.paths),
+      ...tsx('bench/ingest.ts', folder ? 'ingest' : 'preprocess', ...input.paths),
     ]);
     if (stream) {
       add({
         group: 'ingest',
-        name: `${input.name}: ingest to Parquet + report (preprocess Lambda path)`,
+        name: `${input.name}: ingest to Parquet + report (${folder ? 'valuecast ingest' : 'preprocess Lambda path'})`,
         value: stream.rowsPerSecond,
         unit: 'rows/s',
         note: `${stream.seconds} s, ${stream.workCpuSeconds} CPU-s, peak RSS ${stream.peakRssMB} MB`,
       });
       ingested.push({ input, bytes: stream.bytes, ingestMB: stream.peakRssMB, loadMB: ours?.peakRssMB ?? 0 });
     }
+    if (folder && stream) {
+      const reference = await runPart<IngestOutput>(
+        'ingest',
+        `${input.name}: DuckDB read + filter + Parquet`,
+        [...tsx('bench/ingest.ts', 'duckdb-reference', ...input.paths)],
+      );
+      if (reference) {
+        const ratio = stream.workCpuSeconds / reference.workCpuSeconds;
+        add({
+          group: 'ingest',
+          name: `${input.name}: valuecast ingest, CPU-seconds`,
+          value: stream.workCpuSeconds,
+          unit: 'CPU-s',
+          reference: {
+            name: 'DuckDB bare read + filter + Parquet write, one statement a file',
+            value: reference.workCpuSeconds,
+          },
+          ratio: round(ratio),
+          target: `≤ ${INGEST_VS_DUCKDB_TARGET}× DuckDB`,
+          met: ratio <= INGEST_VS_DUCKDB_TARGET,
+          note: `valuecast ${stream.seconds} s wall, ${stream.peakRssMB} MB; DuckDB ${reference.seconds} s wall, ${reference.peakRssMB} MB, ${reference.rowsAccepted.toLocaleString('en')} rows kept (valuecast ${stream.rowsAccepted.toLocaleString('en')})`,
+        });
+      }
+    }
   }
+  await gigabytePart(temp);
   const generated = ingested.filter((i) => i.input.name.startsWith('generated'));
   const smallest = generated[0];
   const largest = generated[generated.length - 1];
@@ -250,6 +290,39 @@ async function ingestPart(large: boolean, temp: string): Promise<void> {
       note: `${smallest.loadMB} MB → ${largest.loadMB} MB: the in-memory table grows with the rows (≈ 24 bytes a row plus ids)`,
     });
   }
+}
+
+/**
+ * issue 19: a 1 GB generated export through the preprocess Lambda's path (ingestUpload from a local bucket),
+ * with the preprocess function's memory (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, so DuckDB's memory limit is what
+ * it is there), within 60 s and 1.5 GB of RSS on this machine.
+ */
+async function gigabytePart(temp: string): Promise<void> {
+  const file = path.join(temp, 'generated-1gb.csv');
+  const made = await runPart<GenerateOutput>(
+    'ingest',
+    `generate ${GIGABYTE_ROWS.toLocaleString('en')} rows (≈1 GB)`,
+    [...tsx('bench/ingest.ts', 'generate', '--rows', String(GIGABYTE_ROWS), '--out', file)],
+  );
+  if (!made) return;
+  const out = await runPart<IngestOutput>(
+    'ingest',
+    'generated 1 GB: preprocess path',
+    [...tsx('bench/ingest.ts', 'preprocess', file)],
+    { AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(PREPROCESS_MEMORY_MB) },
+  );
+  await rm(file, { force: true });
+  if (!out) return;
+  const within = out.seconds <= GIGABYTE_SECONDS && out.peakRssMB <= GIGABYTE_RSS_MB;
+  add({
+    group: 'ingest',
+    name: `generated ${mb(out.bytes)} (${out.rowsRead.toLocaleString('en')} rows): preprocess path, wall seconds`,
+    value: out.seconds,
+    unit: 's',
+    target: `≤ ${GIGABYTE_SECONDS} s and ≤ ${GIGABYTE_RSS_MB / 1000} GB RSS`,
+    met: within,
+    note: `peak RSS ${out.peakRssMB} MB, ${out.workCpuSeconds} CPU-s, ${out.rowsPerSecond.toLocaleString('en')} rows/s; DuckDB memory limit as in a ${PREPROCESS_MEMORY_MB} MB Lambda`,
+  });
 }
 
 async function featuresPart(large: boolean): Promise<void> {

@@ -16,8 +16,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { withDuckDb } from '../lib/engine/duckdb';
 import { loadNormalizedTransactions, TRANSACTION_PARQUET_COLUMNS } from '../lib/ingest';
-import { ParquetFileWriter } from '../lib/ingest/parquet-file';
 import type { TransactionTable } from '../lib/ingest/transaction-table';
 import { defaultFitOptions } from '../lib/model/fit';
 import { BACKEND_ENV } from '../lib/model/tf-backend';
@@ -132,31 +132,46 @@ async function writeParquet(): Promise<void> {
   const country = categories.country;
   const channel = categories.channel;
   let files = 0;
-  for (let from = 0; from < table.length; from += ROWS_PER_PARQUET_FILE) {
-    const source = `part-${String(files++).padStart(2, '0')}`;
-    const path = join(store.root, ingestKeys(DATASET, source).normalized);
-    mkdirSync(dirname(path), { recursive: true });
-    const writer = new ParquetFileWriter(path, TRANSACTION_PARQUET_COLUMNS);
-    const to = Math.min(table.length, from + ROWS_PER_PARQUET_FILE);
-    for (let i = from; i < to; i++) {
-      const r = writer.row;
-      const b = writer.buffers;
-      const o = order[i] as number;
-      const countryCode = country ? (country.codes[i] as number) : -1;
-      const channelCode = channel ? (channel.codes[i] as number) : -1;
-      (b[0] as string[])[r] = table.customerIds[customer[i] as number] as string;
-      (b[1] as Float64Array)[r] = time[i] as number;
-      (b[2] as Float64Array)[r] = amount[i] as number;
-      (b[3] as (string | null)[])[r] = o >= 0 ? (table.orderIds[o] as string) : null;
-      (b[4] as Float64Array)[r] = Number.NaN;
-      (b[5] as Float64Array)[r] = Number.NaN;
-      (b[6] as (string | null)[])[r] = countryCode >= 0 ? (country?.values[countryCode] as string) : null;
-      (b[7] as (string | null)[])[r] = channelCode >= 0 ? (channel?.values[channelCode] as string) : null;
-      (b[8] as Float64Array)[r] = i + 2;
-      writer.commitRow();
+  // Written as ingestion writes them: DuckDB's COPY, in the columns of TRANSACTION_PARQUET_COLUMNS.
+  await withDuckDb(async (connection) => {
+    await connection.run(
+      `CREATE TABLE part (customer_id VARCHAR, ts_ms BIGINT, amount DOUBLE, order_id VARCHAR, quantity DOUBLE,
+         unit_price DOUBLE, country VARCHAR, channel VARCHAR, source_line BIGINT)`,
+    );
+    const columns = TRANSACTION_PARQUET_COLUMNS.map((c) =>
+      c.name === 'ts' ? 'epoch_ms(ts_ms)::TIMESTAMPTZ AS ts' : c.name,
+    ).join(', ');
+    for (let from = 0; from < table.length; from += ROWS_PER_PARQUET_FILE) {
+      const source = `part-${String(files++).padStart(2, '0')}`;
+      const path = join(store.root, ingestKeys(DATASET, source).normalized);
+      mkdirSync(dirname(path), { recursive: true });
+      await connection.run('DELETE FROM part');
+      const appender = await connection.createAppender('part');
+      const to = Math.min(table.length, from + ROWS_PER_PARQUET_FILE);
+      for (let i = from; i < to; i++) {
+        const o = order[i] as number;
+        const countryCode = country ? (country.codes[i] as number) : -1;
+        const channelCode = channel ? (channel.codes[i] as number) : -1;
+        appender.appendVarchar(table.customerIds[customer[i] as number] as string);
+        appender.appendBigInt(BigInt(time[i] as number));
+        appender.appendDouble(amount[i] as number);
+        if (o >= 0) appender.appendVarchar(table.orderIds[o] as string);
+        else appender.appendNull();
+        appender.appendNull();
+        appender.appendNull();
+        if (countryCode >= 0) appender.appendVarchar(country?.values[countryCode] as string);
+        else appender.appendNull();
+        if (channelCode >= 0) appender.appendVarchar(channel?.values[channelCode] as string);
+        else appender.appendNull();
+        appender.appendBigInt(BigInt(i + 2));
+        appender.endRow();
+      }
+      appender.closeSync();
+      await connection.run(
+        `COPY (SELECT ${columns} FROM part) TO '${path.replace(/'/g, "''")}' (FORMAT parquet)`,
+      );
     }
-    writer.finish();
-  }
+  });
   emitPart({
     customers: table.customerIds.length,
     transactions: table.length,

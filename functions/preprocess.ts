@@ -2,6 +2,7 @@ import middy from '@middy/core';
 import type { S3Event } from 'aws-lambda';
 import { type IngestReport, ingestUpload } from '../lib/ingest';
 import type { BlobStore } from '../lib/store/blob-store';
+import { NotAnUploadError } from '../lib/store/bucket-layout';
 import { dataStore } from './shared/data-store';
 import { objectKeyOf } from './shared/s3-keys';
 import { countMetric, errorText, logger, METRIC, telemetry } from './shared/telemetry';
@@ -9,7 +10,8 @@ import { countMetric, errorText, logger, METRIC, telemetry } from './shared/tele
 /** What the handler did with one record of the event. */
 export interface RecordOutcome {
   key: string;
-  status: IngestReport['status'];
+  /** `skipped`: the key is no upload (`_mapping.json`, `notes.txt`): every object under uploads/ triggers. */
+  status: IngestReport['status'] | 'skipped';
   rowsRead: number;
   rowsAccepted: number;
   rowsRejected: number;
@@ -68,6 +70,11 @@ export function createPreprocessHandler({ store, ingest }: PreprocessDependencie
             durationMs: Math.round(performance.now() - started),
           });
         } catch (e: unknown) {
+          if (e instanceof NotAnUploadError) {
+            processed.push({ key, status: 'skipped', rowsRead: 0, rowsAccepted: 0, rowsRejected: 0 });
+            logger.info('not an upload: skipped', { key });
+            continue;
+          }
           failed.push(key);
           countMetric(METRIC.uploadError);
           logger.error('upload not ingested', {

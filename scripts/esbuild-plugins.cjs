@@ -1,5 +1,6 @@
 // esbuild plugins for serverless-esbuild (custom.esbuild.plugins in serverless.yml).
-const { copyFileSync, readdirSync } = require('node:fs');
+const { spawnSync } = require('node:child_process');
+const { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync } = require('node:fs');
 const path = require('node:path');
 
 const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
@@ -29,6 +30,58 @@ const RUNTIME_FILES = [
   },
 ];
 
+const ROOT = path.resolve(__dirname, '..');
+const BINDINGS = '@duckdb/node-bindings';
+
+/**
+ * The native DuckDB binding for the Lambda's platform. `npm ci` installs only the one of the machine it
+ * runs on (x64 here, arm64 or darwin on a laptop), so the one of the deployed architecture
+ * (serverless.yml `provider.architecture`, linux) is fetched once from the npm registry with `npm pack` and
+ * kept in node_modules/.cache. The local stage runs the bundles on this machine (serverless offline): it
+ * gets this machine's own binding.
+ */
+function duckdbBindingDir(outDir) {
+  const local = outDir.includes(`${path.sep}.esbuild${path.sep}local${path.sep}`);
+  const version = require(`${BINDINGS}/package.json`).version;
+  const platform = local
+    ? `${process.platform}-${process.arch}`
+    : `linux-${/^\s*architecture:\s*(arm64|x86_64)\b/m.exec(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8'))?.[1] === 'x86_64' ? 'x64' : 'arm64'}`;
+  const name = `${BINDINGS}-${platform}`;
+  const installed = path.join(ROOT, 'node_modules', name);
+  if (existsSync(path.join(installed, 'duckdb.node'))) return { name, dir: installed };
+  const cache = path.join(ROOT, 'node_modules', '.cache', 'valuecast-duckdb', `${platform}-${version}`);
+  const dir = path.join(cache, 'package');
+  if (!existsSync(path.join(dir, 'duckdb.node'))) {
+    mkdirSync(cache, { recursive: true });
+    const pack = spawnSync('npm', ['pack', `${name}@${version}`, '--pack-destination', cache, '--silent'], {
+      encoding: 'utf8',
+    });
+    const tarball = pack.stdout.trim().split('\n').pop();
+    if (pack.status !== 0 || !tarball) throw new Error(`npm pack ${name}@${version} failed: ${pack.stderr}`);
+    const untar = spawnSync('tar', ['-xzf', path.join(cache, tarball), '-C', cache], { encoding: 'utf8' });
+    if (untar.status !== 0) throw new Error(`could not unpack ${tarball}: ${untar.stderr}`);
+  }
+  return { name, dir };
+}
+
+/**
+ * What a bundle that uses DuckDB needs beside it: `@duckdb/node-api` is bundled, but it requires
+ * `@duckdb/node-bindings` (serverless.yml keeps it external), which loads the native binding of the
+ * platform, so node_modules/ next to the bundle gets the loader, its detect-libc and the binding; and the
+ * ingest SQL (lib/ingest/ingest-sql.ts looks for sql/ingest/ next to the bundle).
+ */
+function copyDuckdbFiles(outDir) {
+  const modules = path.join(outDir, 'node_modules');
+  const loader = path.dirname(require.resolve(`${BINDINGS}/package.json`));
+  cpSync(loader, path.join(modules, BINDINGS), { recursive: true });
+  cpSync(path.dirname(require.resolve('detect-libc/package.json')), path.join(modules, 'detect-libc'), {
+    recursive: true,
+  });
+  const binding = duckdbBindingDir(outDir);
+  cpSync(binding.dir, path.join(modules, binding.name), { recursive: true });
+  cpSync(path.join(ROOT, 'sql', 'ingest'), path.join(outDir, 'sql', 'ingest'), { recursive: true });
+}
+
 const copyRuntimeFiles = {
   name: 'copy-runtime-files',
   setup(build) {
@@ -41,6 +94,7 @@ const copyRuntimeFiles = {
         if (!inputs.some((input) => input.includes(usedBy))) continue;
         for (const file of files()) copyFileSync(file, path.join(outDir, path.basename(file)));
       }
+      if (inputs.some((input) => input.includes('@duckdb/node-api'))) copyDuckdbFiles(outDir);
     });
   },
 };

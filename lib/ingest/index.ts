@@ -5,7 +5,12 @@ export {
   validateColumnMapping,
 } from './column-mapping';
 export type { IngestReport, IngestSchema } from './ingest-core';
-export { type IngestStreamOptions, ingestStream, TRANSACTION_PARQUET_COLUMNS } from './ingest-source';
+export {
+  type IngestStreamOptions,
+  ingestStream,
+  ingestStreams,
+  TRANSACTION_PARQUET_COLUMNS,
+} from './ingest-source';
 export { ingestUpload } from './ingest-upload';
 export {
   expandInputPaths,

@@ -1,5 +1,6 @@
 import type { BlobStore } from '../store/blob-store';
-import type { IngestReport, RowConsumer } from './ingest-core';
+import type { IngestReport } from './ingest-core';
+import { withIngestSession } from './ingest-session';
 import {
   ingestLocalFiles,
   type LoadOptions,
@@ -205,42 +206,52 @@ function readCustomerTableFiles(
   builder: CustomerTableBuilder,
   modelColumns?: readonly string[],
 ): Promise<IngestReport[]> {
-  return ingestLocalFiles(
-    paths,
-    options,
-    () => builder.length,
-    (file) => {
-      let columns: ReturnType<typeof layoutColumns> | undefined;
-      const row: (number | string | null)[] = [];
-      const consumer: RowConsumer = {
-        begin(layout) {
-          if (modelColumns) assertModelColumns(layout, modelColumns);
-          if (layout.kind !== 'customer-table')
-            throw new UnusableInputError(
-              'not_a_customer_table',
-              'this file is a transaction log, not a customer table (one row per customer with a label column)',
-            );
-          columns = layoutColumns(layout);
-          builder.begin(
-            file,
-            layout.columnNames[columns.idAt] as string,
-            columns.labelAt === undefined ? undefined : layout.columnNames[columns.labelAt],
-            columns.inputs,
+  return withIngestSession(async (session) => {
+    const columnsOf = new Map<string, ReturnType<typeof layoutColumns>>();
+    return ingestLocalFiles(
+      paths,
+      options,
+      session,
+      (file, layout) => {
+        if (modelColumns) assertModelColumns(layout, modelColumns);
+        if (layout.kind !== 'customer-table')
+          throw new UnusableInputError(
+            'not_a_customer_table',
+            'this file is a transaction log, not a customer table (one row per customer with a label column)',
           );
-        },
-        transaction() {},
-        customerRow(values) {
-          const c = columns as NonNullable<typeof columns>;
+        const columns = layoutColumns(layout);
+        columnsOf.set(file, columns);
+        builder.begin(
+          file,
+          layout.columnNames[columns.idAt] as string,
+          columns.labelAt === undefined ? undefined : layout.columnNames[columns.labelAt],
+          columns.inputs,
+        );
+      },
+      async (_ranks, files) => {
+        const rows = (
+          await session.connection.runAndReadAll(
+            'SELECT file_rank, customer_id, texts, numbers, instants FROM ingest_rows WHERE reason IS NULL ORDER BY file_rank, line',
+          )
+        ).getRowsJS() as [bigint, string, (string | null)[], (number | null)[], (bigint | null)[]][];
+        const row: (number | string | null)[] = [];
+        for (const [rank, id, texts, numbers, instants] of rows) {
+          const file = files[Number(rank)] as string;
+          const c = columnsOf.get(file) as ReturnType<typeof layoutColumns>;
+          const value = (at: number, type: CustomerColumnType): number | string | null => {
+            if (type === 'double') return numbers[at] ?? Number.NaN;
+            if (type === 'timestamp') return instants[at] == null ? Number.NaN : Number(instants[at]);
+            const text = texts[at];
+            return text === undefined || text === null || text === '' ? null : text;
+          };
           row.length = 0;
-          for (const input of c.inputs) row.push(values[input.at] ?? null);
-          const label = c.labelAt === undefined ? undefined : (values[c.labelAt] as number);
-          builder.add(file, values[c.idAt] as string, label, row);
-        },
-        reject() {},
-      };
-      return consumer;
-    },
-  );
+          for (const input of c.inputs) row.push(value(input.at, input.type));
+          const label = c.labelAt === undefined ? undefined : (numbers[c.labelAt] ?? Number.NaN);
+          builder.add(file, id, label, row);
+        }
+      },
+    );
+  });
 }
 
 /** @throws UnusableInputError ({@link MISSING_MODEL_COLUMNS}) when the file lacks a column the model reads */

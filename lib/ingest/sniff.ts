@@ -6,7 +6,6 @@ import {
   findMappedColumn,
   isKnownHeaderName,
 } from './column-mapping';
-import { CsvTokenizer } from './csv-tokenizer';
 import { type DateFormat, type DecimalSeparator, parseDate, parseNumber } from './value-parsers';
 
 /** `whitespace` means runs of spaces/tabs separate fields (CDNOW_master.txt). */
@@ -57,17 +56,26 @@ const LABEL_HINT =
  * @param head the beginning of the file as text (whole lines only, unless the file is that short).
  * @throws {UnusableInputError} when the file is not a usable table, with a reason that says what to set.
  */
-export function sniffLayout(head: string, mapping: ColumnMapping = {}): FileLayout {
+export function sniffLayout(
+  head: string,
+  mapping: ColumnMapping = {},
+  maxColumns = Number.POSITIVE_INFINITY,
+): FileLayout {
   const lines = head
     .split(/\r\n|\n|\r/)
     .filter((l) => l.trim() !== '')
     .slice(0, SNIFF_LINES);
   if (lines.length === 0) throw new UnusableInputError('empty_file', 'the file has no rows');
-  const delimiter = mapping.delimiter ?? detectDelimiter(lines);
-  const rows = splitSample(lines.join('\n'), delimiter);
+  const firstWidth = Math.max(...CANDIDATE_DELIMITERS.map((d) => (lines[0] as string).split(d).length));
+  if (firstWidth > maxColumns) throw tooManyColumns(firstWidth, maxColumns);
+  const sample = lines.join('\n');
+  const delimiter = mapping.delimiter ?? detectDelimiter(lines, sample);
+  const rows = splitSample(sample, delimiter);
   const first = rows[0] ?? [];
   const header = mapping.header ?? looksLikeHeader(first, rows.slice(1));
-  const width = Math.max(...rows.map((r) => r.length));
+  let width = 0;
+  for (const r of rows) width = Math.max(width, r.length);
+  if (width > maxColumns) throw tooManyColumns(width, maxColumns);
   const columnNames = header
     ? first.map((h) => h.trim())
     : Array.from({ length: width }, (_, i) => `column_${i + 1}`);
@@ -119,11 +127,14 @@ export function sniffLayout(head: string, mapping: ColumnMapping = {}): FileLayo
   return layout;
 }
 
-/** The most consistent candidate delimiter over the sample lines; whitespace runs when none fits. */
-export function detectDelimiter(lines: readonly string[]): Delimiter {
+/**
+ * The most consistent candidate delimiter over the sample's records (a quoted field may hold line breaks);
+ * whitespace runs when none fits.
+ */
+export function detectDelimiter(lines: readonly string[], sample = lines.join('\n')): Delimiter {
   let best: { delimiter: Delimiter; score: number } | undefined;
   for (const d of CANDIDATE_DELIMITERS) {
-    const counts = lines.map((l) => countOutsideQuotes(l, d));
+    const counts = splitSample(sample, d).map((r) => r.length - 1);
     const { value, share } = mode(counts);
     if (value === 0 || share < 0.9) continue;
     const score = share * 1000 + value;
@@ -139,15 +150,11 @@ export function detectDelimiter(lines: readonly string[]): Delimiter {
   );
 }
 
-function countOutsideQuotes(line: string, d: string): number {
-  let n = 0;
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (c === '"') quoted = !quoted;
-    else if (c === d && !quoted) n++;
-  }
-  return n;
+function tooManyColumns(width: number, maxColumns: number): UnusableInputError {
+  return new UnusableInputError(
+    'too_many_columns',
+    `the file has ${width} columns, over the limit of ${maxColumns} (INGEST_MAX_COLUMNS)`,
+  );
 }
 
 function mode(values: readonly number[]): { value: number; share: number } {
@@ -164,18 +171,49 @@ function mode(values: readonly number[]): { value: number; share: number } {
   return { value, share: values.length === 0 ? 0 : top / values.length };
 }
 
-/** Split the sample with the same tokenizer as the streaming parse. */
+/**
+ * Split the sample into records by the rules the ingest SQL applies (sql/ingest/record-fields.sql): RFC
+ * 4180 quotes, `""` inside a quoted field, line breaks inside one, a quote inside an unquoted field kept
+ * as it is; empty lines skipped. One pass over the sample, so linear in it.
+ */
 export function splitSample(text: string, delimiter: Delimiter): string[][] {
   if (delimiter === 'whitespace') return text.split('\n').map((l) => l.trim().split(/\s+/));
   const rows: string[][] = [];
-  const tokenizer = new CsvTokenizer(
-    delimiter,
-    (fields) => rows.push(fields),
-    () => {},
-    Number.POSITIVE_INFINITY,
-  );
-  tokenizer.write(text);
-  tokenizer.end();
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  let fieldStart = true;
+  const endRecord = () => {
+    fields.push(field);
+    if (fields.length > 1 || field !== '') rows.push(fields);
+    fields = [];
+    field = '';
+    fieldStart = true;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quoted) {
+      if (c !== '"') field += c;
+      else if (text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else quoted = false;
+    } else if (c === delimiter) {
+      fields.push(field);
+      field = '';
+      fieldStart = true;
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      endRecord();
+    } else if (fieldStart && c === '"') {
+      quoted = true;
+      fieldStart = false;
+    } else {
+      field += c;
+      fieldStart = false;
+    }
+  }
+  if (fields.length > 0 || field !== '') endRecord();
   return rows;
 }
 

@@ -9,6 +9,15 @@ export interface BlobInfo {
   lastModified: Date;
 }
 
+/** An object being read, with the version that is being read (not a separate HEAD's, which could differ). */
+export interface OpenedBlob {
+  body: Readable;
+  info: BlobInfo & {
+    /** The object's version id, when the bucket keeps versions. */
+    versionId?: string;
+  };
+}
+
 /** Body accepted by {@link BlobStore.put}: bytes, text, or a stream (uploaded without buffering it whole). */
 export type BlobBody = Uint8Array | string | Readable;
 
@@ -30,6 +39,8 @@ export interface BlobStore {
   get(key: string): Promise<Uint8Array | undefined>;
   /** Stream an object; throws {@link BlobNotFoundError} if it does not exist. */
   getStream(key: string): Promise<Readable>;
+  /** Stream an object with the etag (and version) of what is streamed; throws {@link BlobNotFoundError}. */
+  open(key: string): Promise<OpenedBlob>;
   /** Write an object whole (replacing it); with `ifMatch`, throws {@link PreconditionFailedError} on a race. */
   put(key: string, body: BlobBody, options?: PutOptions): Promise<void>;
   /** Every object whose key starts with `prefix`, in key order. */

@@ -9,6 +9,7 @@ import {
   type BlobInfo,
   BlobNotFoundError,
   type BlobStore,
+  type OpenedBlob,
   PreconditionFailedError,
   type PutOptions,
 } from './blob-store';
@@ -51,6 +52,26 @@ export class FsBlobStore implements BlobStore {
   async getStream(key: string): Promise<Readable> {
     if (!(await this.head(key))) throw new BlobNotFoundError(key);
     return createReadStream(this.pathOf(key));
+  }
+
+  async open(key: string): Promise<OpenedBlob> {
+    let handle: import('node:fs/promises').FileHandle;
+    try {
+      handle = await open(this.pathOf(key), 'r');
+    } catch (e: unknown) {
+      if (isNotFound(e)) throw new BlobNotFoundError(key);
+      throw e;
+    }
+    // The stat of the open file: a write renames a new file into place, so this is the version read.
+    const s = await handle.stat();
+    if (!s.isFile()) {
+      await handle.close();
+      throw new BlobNotFoundError(key);
+    }
+    return {
+      body: handle.createReadStream(),
+      info: { key, size: s.size, etag: etagOf(s.size, s.mtimeMs, s.ino), lastModified: s.mtime },
+    };
   }
 
   async put(key: string, body: BlobBody, options: PutOptions = {}): Promise<void> {

@@ -14,6 +14,7 @@ import {
   type BlobInfo,
   BlobNotFoundError,
   type BlobStore,
+  type OpenedBlob,
   PreconditionFailedError,
   type PutOptions,
 } from './blob-store';
@@ -114,6 +115,25 @@ export class S3BlobStore implements BlobStore {
       // In Node the SDK's body is an http.IncomingMessage, which is a Readable.
       if (out.Body instanceof Readable) return out.Body;
       return Readable.from([]);
+    } catch (e: unknown) {
+      if (isNotFound(e)) throw new BlobNotFoundError(key);
+      throw e;
+    }
+  }
+
+  async open(key: string): Promise<OpenedBlob> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return {
+        body: out.Body instanceof Readable ? out.Body : Readable.from([]),
+        info: {
+          key,
+          size: out.ContentLength ?? 0,
+          etag: out.ETag ?? '',
+          lastModified: out.LastModified ?? new Date(0),
+          ...(out.VersionId !== undefined && out.VersionId !== 'null' && { versionId: out.VersionId }),
+        },
+      };
     } catch (e: unknown) {
       if (isNotFound(e)) throw new BlobNotFoundError(key);
       throw e;

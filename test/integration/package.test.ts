@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { METRIC } from '../../functions/shared/telemetry';
 import { lintTemplate, PackagingError, packageService } from '../../scripts/package';
-import { zipEntries } from '../support/zip-entries';
+import { zipEntries, zipEntry } from '../support/zip-entries';
 
 interface Statement {
   Effect: string;
@@ -79,6 +79,15 @@ describe('npm run package', () => {
     ]);
     // Ingestion builds its outputs in /tmp: the preprocess function gets more than the 512 MB default.
     expect(functions[0]?.Properties.EphemeralStorage).toEqual({ Size: 4096 });
+    // Every object under uploads/ triggers preprocessing, whatever the case of its suffix (S3's suffix
+    // filters are case-sensitive: `.CSV` never triggered); the handler skips what is no upload.
+    expect(bucket.NotificationConfiguration.LambdaConfigurations).toEqual([
+      {
+        Event: 's3:ObjectCreated:*',
+        Function: { 'Fn::GetAtt': ['PreprocessLambdaFunction', 'Arn'] },
+        Filter: { S3Key: { Rules: [{ Name: 'prefix', Value: 'uploads/' }] } },
+      },
+    ]);
     expect(s3Grants(template, 'PreprocessRole').sort()).toEqual(
       [
         's3:ListBucket (bucket)',
@@ -132,20 +141,58 @@ describe('npm run package', () => {
 
   it('puts in each zip the runtime files its code reads, and no others', async () => {
     // Arrange: the files scripts/esbuild-plugins.cjs copies into the one build folder all bundles share.
+    const entries = async (fn: string) => zipEntries(path.join(await outDir, `${fn}.zip`));
     const runtimeFiles = async (fn: string) =>
-      zipEntries(path.join(await outDir, `${fn}.zip`))
+      (await entries(fn))
         .filter((name) => !/\.js(\.map)?$/.test(name) || name.endsWith('chart.umd.min.js'))
+        .filter((name) => !name.startsWith('functions/node_modules/') && !name.startsWith('functions/sql/'))
         .sort();
     const wasm = [
       'functions/tfjs-backend-wasm-simd.wasm',
       'functions/tfjs-backend-wasm-threaded-simd.wasm',
       'functions/tfjs-backend-wasm.wasm',
     ];
+    // (serverless keeps LICENSE files whatever the patterns say: the code is what must not be there.)
+    const duckdb = (names: string[]) =>
+      names.filter((name) => /^functions\/(node_modules\/.*\.(js|node|so)|sql\/.*)$/.test(name));
 
     // Assess: ingest runs no TF.js and renders no report; serving runs TF.js; training does both.
     expect(await runtimeFiles('preprocess')).toEqual([]);
     expect(await runtimeFiles('predict')).toEqual(wasm);
     expect(await runtimeFiles('train')).toEqual(['functions/chart.umd.min.js', ...wasm]);
+    // DuckDB: preprocess and train carry the loader, the binding of the deployed architecture and the
+    // ingest SQL; predict opens no DuckDB.
+    for (const fn of ['preprocess', 'train']) {
+      const names = await entries(fn);
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'functions/node_modules/@duckdb/node-bindings/duckdb.js',
+          'functions/node_modules/detect-libc/package.json',
+          'functions/node_modules/@duckdb/node-bindings-linux-arm64/duckdb.node',
+          'functions/node_modules/@duckdb/node-bindings-linux-arm64/libduckdb.so',
+          'functions/sql/ingest/transaction-rows.sql',
+        ]),
+      );
+      expect(names.filter((n) => /node-bindings-(linux-x64|darwin|win32)/.test(n))).toEqual([]);
+    }
+    expect(duckdb(await entries('predict'))).toEqual([]);
+  });
+
+  it('carries an aarch64 DuckDB binding, the architecture the functions are deployed on', async () => {
+    // Act: the ELF header of the binding in the preprocess zip (e_machine at byte 18; 0xB7 is AArch64).
+    const zip = path.join(await outDir, 'preprocess.zip');
+    const binding = zipEntry(zip, 'functions/node_modules/@duckdb/node-bindings-linux-arm64/duckdb.node');
+    const template = JSON.parse(
+      await readFile(path.join(await outDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+    ) as Template;
+
+    // Assess
+    expect(binding?.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+    expect(binding?.readUInt16LE(18)).toBe(0xb7);
+    const architectures = Object.values(template.Resources)
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map((r) => r.Properties.Architectures);
+    expect(architectures).toEqual([['arm64'], ['arm64'], ['arm64']]);
   });
 
   it('refuses to package an API without a key unless apiAccess=open says so, with one line saying what to do', async () => {

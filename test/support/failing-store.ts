@@ -13,7 +13,7 @@ export class InjectedS3Error extends Error {
   }
 }
 
-type Method = 'head' | 'get' | 'getStream' | 'put' | 'list' | 'delete';
+type Method = 'head' | 'get' | 'getStream' | 'open' | 'put' | 'list' | 'delete';
 
 /**
  * A store that passes every call to `inner` (the local stack's real S3 server) but fails the `failAt`-th
@@ -45,6 +45,10 @@ export function failingStore(
     async getStream(key: string) {
       check('getStream', key);
       return inner.getStream(key);
+    },
+    async open(key: string) {
+      check('open', key);
+      return inner.open(key);
     },
     async put(key: string, body: BlobBody, options?: PutOptions) {
       try {

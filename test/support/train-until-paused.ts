@@ -17,6 +17,7 @@ async function main(dataset: string): Promise<void> {
     head: (key) => bucketStore.head(key),
     get: (key) => bucketStore.get(key),
     getStream: (key) => bucketStore.getStream(key),
+    open: (key) => bucketStore.open(key),
     list: (prefix) => bucketStore.list(prefix),
     delete: (key) => bucketStore.delete(key),
     put: async (key, body, options) => {

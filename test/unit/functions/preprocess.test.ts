@@ -133,4 +133,26 @@ describe('preprocess handler', () => {
     expect(report).toMatchObject({ rowsRead: 3, rowsAccepted: 2, rowsRejected: 1 });
     expect(await store.head('normalized/fixture/orders.parquet')).toBeDefined();
   });
+
+  it('skips an object under uploads/ that is no upload (every object there triggers it), failing nothing', async () => {
+    // Prepare: the trigger has no suffix filter (S3's are case-sensitive), so _mapping.json arrives too.
+    const event = JSON.parse(JSON.stringify(oneRecord)) as S3Event;
+    (event.Records[0] as S3Event['Records'][number]).s3.object.key = 'uploads/fixture/_mapping.json';
+    const handler = createPreprocessHandler({ store: () => store, ingest: ingestUpload });
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+
+    // Act
+    const result = await handler(event, context);
+
+    // Assess
+    expect(result.processed).toEqual([
+      {
+        key: 'uploads/fixture/_mapping.json',
+        status: 'skipped',
+        rowsRead: 0,
+        rowsAccepted: 0,
+        rowsRejected: 0,
+      },
+    ]);
+  });
 });

@@ -2,24 +2,21 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ParquetFileWriter, parquetInMemory, readParquetRowGroups } from '../../../lib/ingest/parquet-file';
+import { withDuckDb } from '../../../lib/engine/duckdb';
+import { parquetInMemory, readParquetRowGroups } from '../../../lib/ingest/parquet-file';
 
 describe('readParquetRowGroups', () => {
   it('hands over every row group in order, with the requested columns in the requested order', async () => {
-    // Prepare: more rows than one row group holds (65,536), so the file has three groups.
+    // Prepare: more rows than one row group holds (65,536), so the file has three groups (written as ingest writes).
     const dir = await mkdtemp(path.join(tmpdir(), 'valuecast-parquet-'));
     const file = path.join(dir, 'rows.parquet');
-    const writer = new ParquetFileWriter(file, [
-      { name: 'customer_id', type: 'string', nullable: false },
-      { name: 'amount', type: 'double', nullable: true },
-    ]);
     const rows = 65_536 * 2 + 5;
-    for (let r = 0; r < rows; r++) {
-      (writer.buffers[0] as (string | null)[])[writer.row] = `c${r}`;
-      (writer.buffers[1] as Float64Array)[writer.row] = r % 7 === 0 ? Number.NaN : r / 4;
-      writer.commitRow();
-    }
-    writer.finish();
+    await withDuckDb((connection) =>
+      connection.run(
+        `COPY (SELECT 'c' || r AS customer_id, CASE WHEN r % 7 <> 0 THEN r / 4 END AS amount FROM range(${rows}) AS t(r))
+         TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 65536)`,
+      ),
+    );
 
     // Act
     const parquet = parquetInMemory(await readFile(file));

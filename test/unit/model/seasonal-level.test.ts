@@ -4,7 +4,7 @@ import { purchaseHistory } from '../../../lib/features/purchase-history';
 import { holidaySeason } from '../../../lib/generate/shop-scenarios';
 import { netSpendBetween } from '../../../lib/ingest/customer-index';
 import type { TransactionTable } from '../../../lib/ingest/transaction-table';
-import { seasonalLevel } from '../../../lib/model/seasonal-level';
+import { forecastCustomers, seasonalLevel } from '../../../lib/model/seasonal-level';
 import { DAY_MS } from '../../../lib/time';
 import { shopTable } from '../training/shop-table';
 
@@ -94,5 +94,52 @@ describe('seasonalLevel', () => {
     };
     expect(quality(burst)).toBeLessThan(0.8);
     expect(quality((day) => day >= 540 && day < 600)).toBeGreaterThan(0.9);
+  });
+
+  it('forecasts customers from its JSON spec as it forecast them in the batch, at a later as-of too', () => {
+    // Prepare: a two-year shop, its level at a cutoff, and three of its customers' histories alone.
+    const table = shopTable(800, 14, { start: '2023-01-01', days: 730 });
+    const { level } = levelAt(table, '2024-09-30', 91);
+    const spec = JSON.parse(JSON.stringify(level.spec));
+    const asOf = dayOf('2024-10-01');
+    const all = visibleCustomers(table, asOf);
+    const three = Int32Array.from([all[0] as number, all[100] as number, all[all.length - 1] as number]);
+
+    // Act
+    const alone = forecastCustomers(spec, purchaseHistory(table, asOf, three));
+    const later = forecastCustomers(spec, purchaseHistory(table, asOf + 60 * DAY_MS, three));
+
+    // Assess: the same numbers as the batch; sixty silent days later every customer is less likely alive.
+    for (const [k, r] of [0, 100, all.length - 1].entries()) {
+      expect(alone.expectedOrders[k]).toBeCloseTo(level.expectedOrders[r] as number, 10);
+      expect(alone.pAlive[k]).toBeCloseTo(level.pAlive[r] as number, 10);
+      expect(alone.expectedSpend[k]).toBeCloseTo(level.expectedSpend[r] as number, 8);
+      expect(later.pAlive[k]).toBeLessThan(alone.pAlive[k] as number);
+    }
+    expect(alone.horizonShopDays).toBe(level.horizonShopDays);
+  });
+
+  it('gives one-time buyers a P(alive) below 1 that falls with the time since their purchase (MBG/NBD)', () => {
+    // Prepare
+    const table = shopTable(800, 15, { start: '2023-01-01', days: 730 });
+    const { level, history } = levelAt(table, '2024-12-31', 91);
+
+    // Act: one-time buyers by the day of their purchase.
+    const once: { day: number; pAlive: number }[] = [];
+    for (let r = 0; r < history.start.length - 1; r++)
+      if ((history.start[r + 1] as number) - (history.start[r] as number) === 1)
+        once.push({
+          day: history.day[history.start[r] as number] as number,
+          pAlive: level.pAlive[r] as number,
+        });
+    once.sort((p, q) => p.day - q.day);
+
+    // Assess
+    expect(level.spec.mbgNbd.variant).toBe('mbg');
+    expect(once.length).toBeGreaterThan(20);
+    for (const { pAlive } of once) expect(pAlive).toBeLessThan(1);
+    expect((once[0] as { pAlive: number }).pAlive).toBeLessThan(
+      (once[once.length - 1] as { pAlive: number }).pAlive,
+    );
   });
 });

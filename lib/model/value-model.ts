@@ -1,11 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { applyCalibration, type ValueCalibration } from './calibration';
+import { applyCalibration, IDENTITY_CALIBRATION, type ValueCalibration } from './calibration';
 import { type FeatureMatrix, featureColumn } from './feature-matrix';
 import { FusedEnsemble } from './fused-ensemble';
 import { mlpPredict } from './mlp';
+import {
+  calibratedMixture,
+  type NetworkComponents,
+  type SpendComponents,
+  type SpendIntervals,
+  type SpendMixture,
+  spendIntervals,
+} from './spend-distribution';
 import { applyTransforms, assertSameColumns, type FeatureTransforms } from './transforms';
-import { zilnPredict } from './ziln';
+import { zilnComponents, zilnPredict } from './ziln';
 
 /** `ziln`: the default three-output lognormal model; `mlp`: the seed's MSE regressor (a baseline). */
 export type Architecture = 'ziln' | 'mlp';
@@ -130,6 +138,50 @@ export class TrainedModel {
       });
     }
     return { value, pReturn };
+  }
+
+  /**
+   * The 80% interval of each customer's spend from the model's own distribution, carried through the money
+   * calibration, the blend and the level as the prediction is ({@link calibratedMixture}); `blend` is the
+   * blend column's distribution for the same rows (required when the calibration blends). `undefined` for
+   * the MSE MLP, which has no distribution.
+   * @throws FeatureSchemaMismatchError when the matrix's columns are not the training columns
+   */
+  predictInterval(features: FeatureMatrix, blend?: SpendComponents): SpendIntervals | undefined {
+    const mixture = this.predictMixture(features, blend);
+    return mixture && spendIntervals(mixture);
+  }
+
+  /** The distribution behind each prediction ({@link calibratedMixture}); `undefined` for the MLP. */
+  predictMixture(features: FeatureMatrix, blend?: SpendComponents): SpendMixture | undefined {
+    const network = this.predictComponents(features);
+    return network && calibratedMixture(network, this.spec.calibration ?? IDENTITY_CALIBRATION, blend);
+  }
+
+  /** The network's members' ZILN outputs per row (μ capped as the prediction caps the mean); `undefined` for the MLP. */
+  predictComponents(features: FeatureMatrix): NetworkComponents | undefined {
+    if (this.spec.architecture !== 'ziln') return undefined;
+    assertSameColumns(this.spec.featureNames, features.names);
+    const x = applyTransforms(this.spec.transforms, features);
+    const { rows, cols } = features;
+    const members = this.spec.members;
+    const p = new Float32Array(rows * members);
+    const mu = new Float32Array(rows * members);
+    const sigma = new Float32Array(rows * members);
+    const maxLogMean = Math.log(this.spec.maxValue);
+    for (let start = 0; start < rows; start += PREDICT_CHUNK) {
+      const end = Math.min(rows, start + PREDICT_CHUNK);
+      tf.tidy(() => {
+        const input = tf.tensor2d(x.subarray(start * cols, end * cols), [end - start, cols]);
+        const out =
+          end - start <= FUSED_MAX_ROWS ? this.fused.apply(input) : (this.network.apply(input) as tf.Tensor);
+        const components = zilnComponents(out, maxLogMean);
+        p.set(components.p.dataSync(), start * members);
+        mu.set(components.mu.dataSync(), start * members);
+        sigma.set(components.sigma.dataSync(), start * members);
+      });
+    }
+    return { rows, members, p, mu, sigma };
   }
 
   /** Free the network's weights and their fused copy (tensors are not garbage collected). */

@@ -147,6 +147,30 @@ export function zilnPredict(
   });
 }
 
+/**
+ * Each member's own distribution: P(spends again), μ and σ as [n, members] tensors, μ lowered where
+ * μ + σ²/2 exceeds `maxLogMean` (the cap {@link zilnPredict} puts on the mean), so the members' mixture has
+ * exactly the predicted mean.
+ * @param logits network output, shape [n, 3 × members]
+ */
+export function zilnComponents(
+  logits: tf.Tensor,
+  maxLogMean: number,
+): { p: tf.Tensor2D; mu: tf.Tensor2D; sigma: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const width = logits.shape[1] ?? ZILN_OUTPUTS;
+    if (width % ZILN_OUTPUTS !== 0) throw new Error(`ZILN output has ${width} columns, not a multiple of 3`);
+    const members = width / ZILN_OUTPUTS;
+    const [logit, mu, sigmaRaw] = tf
+      .split(tf.reshape(logits, [-1, members, ZILN_OUTPUTS]), ZILN_OUTPUTS, 2)
+      .map((t) => tf.reshape(t, [-1, members])) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    const sigma = tf.maximum(tf.softplus(sigmaRaw), SIGMA_FLOOR) as tf.Tensor2D;
+    const halfVariance = tf.mul(tf.square(sigma), 0.5);
+    const capped = tf.sub(tf.minimum(tf.add(mu, halfVariance), maxLogMean), halfVariance) as tf.Tensor2D;
+    return { p: tf.sigmoid(logit) as tf.Tensor2D, mu: capped, sigma };
+  });
+}
+
 /** [logit, μ, σ_raw] columns of each member of a [n, 3 × members] output. */
 function splitMembers(logits: tf.Tensor): [tf.Tensor, tf.Tensor, tf.Tensor][] {
   const width = logits.shape[1] ?? ZILN_OUTPUTS;

@@ -217,21 +217,17 @@ export function forecastCustomers(spec: SeasonalLevelSpec, history: PurchaseHist
   const expectedOrders = new Float64Array(customers);
   const expectedSpend = new Float64Array(customers);
   const pAlive = new Float64Array(customers);
-  const end = clock.at(asOfDay);
+  const [x, recency, tenure] = shopDaySummaryOf(clock, history);
   let total = 0;
   let totalVariance = 0;
   const valueCv2 = gammaGamma.converged ? 1 / gammaGamma.params.p : 1;
   const shape = bgNbd.converged ? bgNbd.params.r : 1;
   for (let r = 0; r < customers; r++) {
-    const from = history.start[r] as number;
-    const to = history.start[r + 1] as number;
-    const first = clock.at(history.day[from] as number);
-    const xr = to - from - 1;
-    const recency = clock.at(history.day[to - 1] as number) - first;
-    const tenure = end - first;
-    expectedOrders[r] =
-      (quality[r] as number) * expectedTransactions(bgNbd, xr, recency, tenure, horizonShopDays);
-    pAlive[r] = probabilityAlive(mbgNbd, xr, recency, tenure);
+    const xr = x[r] as number;
+    const tx = recency[r] as number;
+    const T = tenure[r] as number;
+    expectedOrders[r] = (quality[r] as number) * expectedTransactions(bgNbd, xr, tx, T, horizonShopDays);
+    pAlive[r] = probabilityAlive(mbgNbd, xr, tx, T);
     const orderValue = valueFactor * expectedOrderValue(gammaGamma, xr, repeatMean[r] as number);
     const orders = expectedOrders[r] as number;
     expectedSpend[r] = orders * orderValue;
@@ -249,6 +245,59 @@ export function forecastCustomers(spec: SeasonalLevelSpec, history: PurchaseHist
     horizonShopDays,
     valueFactor,
   };
+}
+
+/**
+ * Each customer's expected purchase days (cohort quality included) from the history's end up to each of
+ * `days` calendar days later (ascending): `customers × days.length` values, customer-major. The expected
+ * orders of the horizon are the column at the spec's horizon.
+ */
+export function expectedOrdersUpTo(
+  spec: SeasonalLevelSpec,
+  history: PurchaseHistory,
+  days: readonly number[],
+): Float64Array {
+  const customers = history.start.length - 1;
+  const clock = new StoredClock(spec.clock);
+  const start = clock.at(history.endDay);
+  const shopDays = days.map((d) => clock.at(history.endDay + d) - start);
+  const quality = cohortQuality(spec, history);
+  const [x, recency, tenure] = shopDaySummaryOf(clock, history);
+  const out = new Float64Array(customers * days.length);
+  for (let r = 0; r < customers; r++)
+    shopDays.forEach((t, k) => {
+      out[r * days.length + k] =
+        (quality[r] as number) *
+        expectedTransactions(spec.bgNbd, x[r] as number, recency[r] as number, tenure[r] as number, t);
+    });
+  return out;
+}
+
+/** Σ of the basket index over each day from the history's end to each of `days` calendar days later. */
+export function basketUpTo(spec: SeasonalLevelSpec, endDay: number, days: readonly number[]): number[] {
+  const clock = new StoredClock(spec.clock);
+  return days.map((d) => clock.basketAlong(endDay, d));
+}
+
+/** (x, recency, tenure) of every customer with times in the stored clock's shop days, tenure up to the history's end. */
+function shopDaySummaryOf(
+  clock: StoredClock,
+  history: PurchaseHistory,
+): [Float64Array, Float64Array, Float64Array] {
+  const customers = history.start.length - 1;
+  const x = new Float64Array(customers);
+  const recency = new Float64Array(customers);
+  const tenure = new Float64Array(customers);
+  const end = clock.at(history.endDay);
+  for (let r = 0; r < customers; r++) {
+    const from = history.start[r] as number;
+    const to = history.start[r + 1] as number;
+    const first = clock.at(history.day[from] as number);
+    x[r] = to - from - 1;
+    recency[r] = clock.at(history.day[to - 1] as number) - first;
+    tenure[r] = end - first;
+  }
+  return [x, recency, tenure];
 }
 
 /** The estimation clock as a {@link ClockSpec}: its last {@link MAX_STORED_WEEKS} weeks, the rest summed. */

@@ -3,6 +3,7 @@ import type { TransactionTable } from '../ingest/transaction-table';
 import { type BgNbdFit, expectedTransactions, fitBgNbd, probabilityAlive } from '../model/bg-nbd';
 import type { FeatureMatrix } from '../model/feature-matrix';
 import { expectedOrderValue, fitGammaGamma, type GammaGammaFit } from '../model/gamma-gamma';
+import type { SeasonalLevelSpec } from '../model/seasonal-level';
 import { DAY_MS } from '../time';
 
 /** Trailing windows (days before the as-of instant) for windowed spend and order counts. */
@@ -49,6 +50,12 @@ export interface FeatureSpec {
   categoryLevels: Record<string, string[]>;
   bgNbd: BgNbdFit;
   gammaGamma: GammaGammaFit;
+  /**
+   * The money level fitted at the as-of date (lib/model/seasonal-level.ts): the per-customer P(alive),
+   * expected orders and lifetime value of predictions.csv and the API come from it. Set by training (absent
+   * in specs of models trained before it, and in the spec computeFeatures returns).
+   */
+  seasonal?: SeasonalLevelSpec;
 }
 
 export interface FeatureOptions {

@@ -35,7 +35,10 @@ export interface ValueModelOptions {
 /** A fitted value model and what serving needs to reproduce its inputs. */
 export interface ValueModelFit {
   model: TrainedModel;
-  /** The feature spec at `asOf` (categorical levels, BG/NBD and Gamma-Gamma fits) reused to serve requests. */
+  /**
+   * The feature spec at `asOf` (categorical levels, BG/NBD and Gamma-Gamma fits, and for calibrated models the
+   * money level's spec) reused to serve requests.
+   */
   featureSpec: FeatureSpec;
   /** Features at `asOf` of every customer with history: the batch to score. */
   scoring: CustomerFeatures;
@@ -210,7 +213,7 @@ function withMoneyLevel(
   scoring: CustomerFeatures,
   { asOf, horizonDays }: { asOf: number; horizonDays: number },
   progress: (message: string) => void,
-): { model: TrainedModel; forecast: ShopForecast } {
+): { model: TrainedModel; forecast: ShopForecast; featureSpec: FeatureSpec } {
   progress('money level of the customer base (seasonal BG/NBD)');
   const level = seasonalLevel(purchaseHistory(history, asOf, scoring.customers), horizonDays);
   const calibrated = network.withCalibration(calibration).predict(scoring).value;
@@ -225,7 +228,11 @@ function withMoneyLevel(
     `level ×${factor.toFixed(3)}: ${scoring.rows.toLocaleString('en')} customers, ${horizonDays}-day total ` +
       `${forecast.total.toFixed(0)} (80%: ${forecast.low.toFixed(0)}–${forecast.high.toFixed(0)}), season from ${level.season}`,
   );
-  return { model: network.withCalibration({ ...calibration, levelFactor: factor }), forecast };
+  return {
+    model: network.withCalibration({ ...calibration, levelFactor: factor }),
+    forecast,
+    featureSpec: { ...scoring.spec, seasonal: level.spec },
+  };
 }
 
 /**

@@ -1,5 +1,7 @@
 /** The header of `predictions.csv` (docs/contracts.md); readers depend on it exactly. */
-export const PREDICTIONS_HEADER = 'customer_id,predicted_value,p_return,value_decile,model_version';
+export const PREDICTIONS_HEADER =
+  'customer_id,predicted_value,p_return,value_decile,model_version,' +
+  'predicted_p10,predicted_p90,p_alive,expected_orders,clv,segment';
 
 /** One customer's batch prediction. */
 export interface ScoredCustomers {
@@ -8,6 +10,17 @@ export interface ScoredCustomers {
   value: Float32Array;
   /** P(returns in the horizon); `undefined` for models that do not estimate it (the MSE MLP). */
   pReturn: Float32Array | undefined;
+  /**
+   * The rest of an outlook (lib/features/customer-outlook.ts), each absent when the model does not say it
+   * (the cells are then empty): the 80% interval of the spend over the horizon, P(alive), expected orders
+   * in the horizon, the discounted lifetime value, the segment.
+   */
+  p10?: Float32Array;
+  p90?: Float32Array;
+  pAlive?: Float32Array;
+  expectedOrders?: Float32Array;
+  clv?: Float32Array;
+  segment?: readonly string[];
 }
 
 /**
@@ -37,7 +50,7 @@ export function predictionsCsv(scored: ScoredCustomers, modelVersion: string): s
   scored.customerIds.forEach((id, r) => {
     const pReturn = scored.pReturn ? formatNumber(scored.pReturn[r] as number, 6) : '';
     lines.push(
-      `${csvCell(id)},${formatNumber(scored.value[r] as number, 4)},${pReturn},${deciles[r]},${version}`,
+      `${csvCell(id)},${formatNumber(scored.value[r] as number, 4)},${pReturn},${deciles[r]},${version},${outlookCells(scored, r)}`,
     );
   });
   return `${lines.join('\n')}\n`;
@@ -51,6 +64,21 @@ export function predictionsCsv(scored: ScoredCustomers, modelVersion: string): s
 export function csvCell(value: string): string {
   const safe = /^[=+\-@\t\r']/.test(value) ? `'${value}` : value;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** The six outlook cells of row `r` (empty where the model does not say it). */
+function outlookCells(scored: ScoredCustomers, r: number): string {
+  const cell = (values: Float32Array | undefined, digits: number) =>
+    values ? formatNumber(values[r] as number, digits) : '';
+  const segment = scored.segment?.[r];
+  return [
+    cell(scored.p10, 4),
+    cell(scored.p90, 4),
+    cell(scored.pAlive, 6),
+    cell(scored.expectedOrders, 4),
+    cell(scored.clv, 4),
+    segment === undefined ? '' : csvCell(segment),
+  ].join(',');
 }
 
 function formatNumber(value: number, digits: number): string {

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { computeFeatures } from '../features/compute-features';
+import { type CustomerOutlook, customerOutlook, outlookSegments } from '../features/customer-outlook';
 import { CustomerFeatureError, encodeCustomerRows } from '../features/customer-table-features';
 import { amountProblem, EARLIEST_ORDER_TIME, MAX_ABS_AMOUNT, timeProblem } from '../ingest/order-limits';
 import { TransactionTableBuilder } from '../ingest/transaction-table';
-import type { ValuePrediction } from '../model/value-model';
 import {
   type CustomerTableModelMeta,
   isCustomerTableMeta,
@@ -121,6 +121,17 @@ export interface Prediction {
   predictedValue: number;
   pReturn: number | null;
   valueDecile: number;
+  /**
+   * The outlook of predictions.csv (docs/contracts.md), each absent when the model does not say it: the
+   * 80% interval of the spend over the horizon, P(alive), expected orders in the horizon, the discounted
+   * lifetime value (12 months at 10% a year), the segment.
+   */
+  predictedP10?: number;
+  predictedP90?: number;
+  pAlive?: number;
+  expectedOrders?: number;
+  clv?: number;
+  segment?: string;
 }
 
 export interface PredictResponse {
@@ -199,7 +210,10 @@ function predictFromTransactions(
   const missing = request.customers.findIndex((c) => !rowOf.has(c.id));
   if (missing >= 0) throw fieldError(`customers.${missing}.transactions`, 'has no transaction before asOf');
   const rows = request.customers.map((customer) => rowOf.get(customer.id) as number);
-  return response(served, meta.horizonDays, asOf, request, rows, served.model.predict(features));
+  const outlook = customerOutlook(served.model, spec, features, table, asOf);
+  const deciles = Array.from(outlook.value, (v) => decileOf(round(v, 4), served.batch.decileFloors));
+  const segment = outlookSegments(outlook, deciles, features, spec.horizonDays);
+  return response(served, meta.horizonDays, asOf, request, rows, { ...outlook, ...(segment && { segment }) });
 }
 
 /**
@@ -222,13 +236,14 @@ function predictFromFeatures(
   const asOf = request.asOf ?? Date.parse(meta.asOf);
   try {
     const features = encodeCustomerRows(meta.encoding, rows, { asOf });
+    const interval = served.model.predictInterval(features);
     return response(
       served,
       meta.horizonDays,
       asOf,
       request,
       rows.map((_, row) => row),
-      served.model.predict(features),
+      { ...served.model.predict(features), ...(interval && { p10: interval.low, p90: interval.high }) },
     );
   } catch (e: unknown) {
     if (!(e instanceof CustomerFeatureError)) throw e;
@@ -246,8 +261,9 @@ function response(
   asOf: number,
   request: PredictRequest,
   rowOfCustomer: readonly number[],
-  { value, pReturn }: ValuePrediction,
+  outlook: CustomerOutlook & { segment?: readonly string[] },
 ): PredictResponse {
+  const { value, pReturn } = outlook;
   const predictions = request.customers.map((customer, i) => {
     const row = rowOfCustomer[i] as number;
     const predictedValue = round(value[row] as number, 4);
@@ -256,9 +272,28 @@ function response(
       predictedValue,
       pReturn: pReturn ? round(pReturn[row] as number, 6) : null,
       valueDecile: decileOf(predictedValue, served.batch.decileFloors),
+      ...outlookFields(outlook, row),
     };
   });
   return { modelVersion: served.version, horizonDays, asOf: new Date(asOf).toISOString(), predictions };
+}
+
+/** The outlook fields of one row, rounded as predictions.csv rounds them, only those the model says. */
+function outlookFields(
+  outlook: CustomerOutlook & { segment?: readonly string[] },
+  row: number,
+): Partial<Prediction> {
+  const field = (values: Float32Array | undefined, digits: number) =>
+    values ? round(values[row] as number, digits) : undefined;
+  const fields: Partial<Prediction> = {
+    predictedP10: field(outlook.p10, 4),
+    predictedP90: field(outlook.p90, 4),
+    pAlive: field(outlook.pAlive, 6),
+    expectedOrders: field(outlook.expectedOrders, 4),
+    clv: field(outlook.clv, 4),
+    segment: outlook.segment?.[row],
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
 function fieldError(field: string, problem: string): ApiError {

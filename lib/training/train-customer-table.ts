@@ -137,7 +137,14 @@ export function scoreCustomerTable(
   const all = Int32Array.from(table.customerIds, (_, r) => r);
   const features = encodeTableRows(encoding, table, all, { asOf: at });
   const { value, pReturn } = model.predict(features);
-  return { customerIds: table.customerIds, value, pReturn, asOf: at };
+  const interval = model.predictInterval(features);
+  return {
+    customerIds: table.customerIds,
+    value,
+    pReturn,
+    ...(interval && { p10: interval.low, p90: interval.high }),
+    asOf: at,
+  };
 }
 
 const defaultDependencies: TrainCustomerTableDependencies = { fitCustomerTableModel, now: () => new Date() };

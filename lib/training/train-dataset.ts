@@ -2,6 +2,7 @@ import { BASELINE_SYSTEMS, type BacktestSystem, runBacktest } from '../evaluate/
 import { type FeatureImportance, permutationImportance } from '../evaluate/feature-importance';
 import { evaluateMetrics, type Metrics } from '../evaluate/metrics';
 import { computeFeatures } from '../features/compute-features';
+import { summarizeSegments } from '../features/segments';
 import type { IngestReport } from '../ingest';
 import type { TransactionTable } from '../ingest/transaction-table';
 import { visibleTable } from '../ingest/visible-table';
@@ -28,6 +29,8 @@ import {
   roundSeconds,
   type TrainedVersion,
 } from './model-version';
+import { scoreFeatures } from './score-customers';
+import { type ValidationOutlook, validationOutlook } from './validation-outlook';
 
 export const DEFAULT_HORIZON_DAYS = 90;
 /** The system whose validation metrics decide promotion: the production fit procedure itself. */
@@ -137,6 +140,7 @@ export async function trainDataset(
     },
   });
   let featureImportance: FeatureImportance | undefined;
+  let validation: ValidationOutlook = {};
   if (notEvaluated) report({ phase: 'evaluate', message: `not evaluated out of time: ${notEvaluated}` });
   const backtest = notEvaluated
     ? undefined
@@ -157,6 +161,7 @@ export async function trainDataset(
             const { model, scoring } = kept.fit;
             const actual = alignByCustomer(kept.customers, result.actual, scoring.customers);
             featureImportance = permutationImportance(scoring, actual, (m) => model.predict(m).value);
+            validation = validationOutlook(kept.fit, history, actual);
           }
           return result;
         } finally {
@@ -193,11 +198,7 @@ export async function trainDataset(
   return publishTrainedVersion<TransactionModelMeta>(store, production.model, {
     dataset,
     customersToScore: production.scoring.rows,
-    score: () => {
-      const { value, pReturn } = production.model.predict(production.scoring);
-      const customerIds = Array.from(production.scoring.customers, (c) => history.customerIds[c] as string);
-      return { customerIds, value, pReturn };
-    },
+    score: () => scoreFeatures(production.model, production.featureSpec, production.scoring, history, asOf),
     meta: (scored) => ({
       inputKind: 'transactions',
       horizonDays,
@@ -206,6 +207,7 @@ export async function trainDataset(
       trainWindows: production.trainWindows.map((t) => new Date(t).toISOString()),
       networkSample: production.sample,
       forecast: production.forecast,
+      segments: scored.segment && summarizeSegments(scored.segment, scored.value, scored.clv),
       earlyStoppingWindow: new Date(production.validationWindow).toISOString(),
       rows: {
         transactions: history.length,
@@ -218,6 +220,7 @@ export async function trainDataset(
               window: { from: new Date(validationStart).toISOString(), to: new Date(asOf).toISOString() },
               customers: backtest.customers,
               returningShare: backtest.returningShare,
+              ...validation,
               systems: Object.fromEntries(
                 backtest.systems.map((s) => [s.name, { ...s.metrics, seconds: roundSeconds(s.seconds) }]),
               ),

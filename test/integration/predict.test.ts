@@ -75,6 +75,12 @@ describe('prediction API on the local stack', () => {
         predictedValue: row?.predictedValue,
         pReturn: row?.pReturn,
         valueDecile: row?.valueDecile,
+        predictedP10: row?.predictedP10,
+        predictedP90: row?.predictedP90,
+        pAlive: row?.pAlive,
+        expectedOrders: row?.expectedOrders,
+        clv: row?.clv,
+        segment: row?.segment,
       });
     }
   });

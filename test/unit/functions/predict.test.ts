@@ -8,6 +8,7 @@ import customerEvent from '../../../events/http-customer.json';
 import healthEvent from '../../../events/http-health.json';
 import predictEvent from '../../../events/http-predict.json';
 import { createHandler } from '../../../functions/predict';
+import { SEGMENTS } from '../../../lib/features/segments';
 import { type BatchScores, parseBatchScores } from '../../../lib/serving/batch-scores';
 import { ssmParameterReader } from '../../../lib/serving/ssm-parameter';
 import { getText } from '../../../lib/store/blob-store';
@@ -42,7 +43,7 @@ function get(routeKey: string, query: Record<string, string>, id?: string): APIG
   };
 }
 
-/** The API answered each of `ids` (in order) with its row of the batch scores. */
+/** The API answered each of `ids` (in order) with its row of the batch scores, outlook fields included. */
 function expectBatchScores(predictions: unknown[], ids: string[], batch: BatchScores): void {
   expect(predictions).toEqual(
     ids.map((id) => {
@@ -52,6 +53,12 @@ function expectBatchScores(predictions: unknown[], ids: string[], batch: BatchSc
         predictedValue: row?.predictedValue,
         pReturn: row?.pReturn,
         valueDecile: row?.valueDecile,
+        predictedP10: row?.predictedP10,
+        predictedP90: row?.predictedP90,
+        pAlive: row?.pAlive,
+        expectedOrders: row?.expectedOrders,
+        clv: row?.clv,
+        segment: row?.segment,
       };
     }),
   );
@@ -312,6 +319,20 @@ describe('predict handler', () => {
     expect(body.forecast).toEqual(trained.meta.forecast);
     expect(body.forecast.low).toBeLessThan(body.forecast.total);
     expect(body.forecast.high).toBeGreaterThan(body.forecast.total);
+  });
+
+  it("answers GET /model with the customers and money per segment, and the intervals' coverage", async () => {
+    // Act
+    const { status, body } = await call(handler, get('GET /model', { dataset: 'shop' }));
+
+    // Assess: every scored customer in one segment; the interval judged on the validation window.
+    expect(status).toBe(200);
+    expect(body.segments.map((s: { segment: string }) => s.segment)).toEqual([...SEGMENTS]);
+    const customers = body.segments.reduce((a: number, s: { customers: number }) => a + s.customers, 0);
+    expect(customers).toBe(trained.meta.rows.scored);
+    expect(body.evaluation.interval.customers).toBe(trained.meta.evaluation?.customers);
+    expect(body.evaluation.interval.inside).toBeGreaterThan(0.5);
+    expect(body.evaluation.tracking.actual.length).toBe(Math.ceil(trained.meta.horizonDays / 7));
   });
 
   it('answers GET /customers/{id} with the batch row, and 404 for an unknown customer', async () => {

@@ -748,3 +748,47 @@ export function shopForecast(level: SeasonalLevel, total: number, levelFactor: n
     season: level.season,
   };
 }
+
+/** P(alive) over a grid of histories: the classic frequency × recency matrix (lifetimes' plot_probability_alive_matrix). */
+export interface PAliveMatrix {
+  /** The customer's age at the as-of date (calendar days): first purchase when the history starts. */
+  tenureDays: number;
+  /** Repeat purchase days (columns). */
+  frequencies: number[];
+  /** Days from the first to the last purchase (rows), ascending. */
+  recencyDays: number[];
+  /**
+   * `pAlive[row][column]`, MBG/NBD on the shop-day clock; null where no history has it (x repeat purchase
+   * days take at least x days after the first; none takes any).
+   */
+  pAlive: (number | null)[][];
+}
+
+/**
+ * The P(alive) of a customer who first bought when the history starts (the oldest age the model knows), for
+ * each number of repeat purchase days and each span from first to last purchase, in calendar days converted
+ * on the seasonal clock as customers' histories are.
+ */
+export function pAliveMatrix(
+  spec: SeasonalLevelSpec,
+  frequencies: readonly number[],
+  rows = 12,
+): PAliveMatrix {
+  const clock = new StoredClock(spec.clock);
+  const { firstDay, endDay } = spec.clock;
+  const tenureDays = endDay - firstDay;
+  const first = clock.at(firstDay);
+  const tenure = clock.at(endDay) - first;
+  const recencyDays = Array.from({ length: rows }, (_, k) => Math.round((k * (tenureDays - 1)) / (rows - 1)));
+  return {
+    tenureDays,
+    frequencies: [...frequencies],
+    recencyDays,
+    pAlive: recencyDays.map((days) => {
+      const recency = clock.at(firstDay + days) - first;
+      return frequencies.map((x) =>
+        days < x || (x === 0 && days > 0) ? null : probabilityAlive(spec.mbgNbd, x, recency, tenure),
+      );
+    }),
+  };
+}

@@ -171,7 +171,7 @@ export function seasonalLevel(
     (day) => valueIndex[clock.weekOf(day)] as number,
   );
   const gammaGamma = fitGammaGamma(repeats, repeatMean, firstSpend);
-  const [x, recency, tenure] = shopDaySummary(history, clock);
+  const [x, recency, tenure] = shopDaySummaryOf(clock, history);
   const mbgNbd = fitBgNbd({ frequency: x, recency, tenure }, { variant: 'mbg' });
   const clockSpec = storedClock(clock, firstDay, valueIndex);
   const spec: SeasonalLevelSpec = {
@@ -279,9 +279,9 @@ export function basketUpTo(spec: SeasonalLevelSpec, endDay: number, days: readon
   return days.map((d) => clock.basketAlong(endDay, d));
 }
 
-/** (x, recency, tenure) of every customer with times in the stored clock's shop days, tenure up to the history's end. */
+/** (x, recency, tenure) of every customer with times in a clock's shop days, tenure up to the history's end. */
 function shopDaySummaryOf(
-  clock: StoredClock,
+  clock: { at(day: number): number },
   history: PurchaseHistory,
 ): [Float64Array, Float64Array, Float64Array] {
   const customers = history.start.length - 1;
@@ -460,29 +460,8 @@ class ShopClock {
   }
 }
 
-/** (x, recency, tenure) of every customer with times in shop days. */
-function shopDaySummary(
-  history: PurchaseHistory,
-  clock: ShopClock,
-): [Float64Array, Float64Array, Float64Array] {
-  const customers = history.start.length - 1;
-  const x = new Float64Array(customers);
-  const recency = new Float64Array(customers);
-  const tenure = new Float64Array(customers);
-  const end = clock.at(history.endDay);
-  for (let r = 0; r < customers; r++) {
-    const from = history.start[r] as number;
-    const to = history.start[r + 1] as number;
-    const first = clock.at(history.day[from] as number);
-    x[r] = to - from - 1;
-    recency[r] = clock.at(history.day[to - 1] as number) - first;
-    tenure[r] = end - first;
-  }
-  return [x, recency, tenure];
-}
-
 function fitInShopDays(history: PurchaseHistory, clock: ShopClock): BgNbdFit {
-  const [frequency, recency, tenure] = shopDaySummary(history, clock);
+  const [frequency, recency, tenure] = shopDaySummaryOf(clock, history);
   return fitBgNbd({ frequency, recency, tenure });
 }
 

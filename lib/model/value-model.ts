@@ -116,27 +116,18 @@ export class TrainedModel {
 
   /** The network's own predictions, before any calibration (what a calibration is fitted on). */
   predictNetwork(features: FeatureMatrix): ValuePrediction {
-    assertSameColumns(this.spec.featureNames, features.names);
-    const x = applyTransforms(this.spec.transforms, features);
-    const { rows, cols } = features;
-    const value = new Float32Array(rows);
-    const pReturn = this.spec.architecture === 'ziln' ? new Float32Array(rows) : undefined;
+    const value = new Float32Array(features.rows);
+    const pReturn = this.spec.architecture === 'ziln' ? new Float32Array(features.rows) : undefined;
     const maxLogMean = Math.log(this.spec.maxValue);
-    for (let start = 0; start < rows; start += PREDICT_CHUNK) {
-      const end = Math.min(rows, start + PREDICT_CHUNK);
-      tf.tidy(() => {
-        const input = tf.tensor2d(x.subarray(start * cols, end * cols), [end - start, cols]);
-        const out =
-          end - start <= FUSED_MAX_ROWS ? this.fused.apply(input) : (this.network.apply(input) as tf.Tensor);
-        if (pReturn) {
-          const ziln = zilnPredict(out, maxLogMean);
-          value.set(ziln.value.dataSync(), start);
-          pReturn.set(ziln.pReturn.dataSync(), start);
-        } else {
-          value.set(mlpPredict(out, this.spec.labelScale, this.spec.maxValue).dataSync(), start);
-        }
-      });
-    }
+    this.applyNetwork(features, (out, start) => {
+      if (pReturn) {
+        const ziln = zilnPredict(out, maxLogMean);
+        value.set(ziln.value.dataSync(), start);
+        pReturn.set(ziln.pReturn.dataSync(), start);
+      } else {
+        value.set(mlpPredict(out, this.spec.labelScale, this.spec.maxValue).dataSync(), start);
+      }
+    });
     return { value, pReturn };
   }
 
@@ -161,27 +152,40 @@ export class TrainedModel {
   /** The network's members' ZILN outputs per row (μ capped as the prediction caps the mean); `undefined` for the MLP. */
   predictComponents(features: FeatureMatrix): NetworkComponents | undefined {
     if (this.spec.architecture !== 'ziln') return undefined;
-    assertSameColumns(this.spec.featureNames, features.names);
-    const x = applyTransforms(this.spec.transforms, features);
-    const { rows, cols } = features;
+    const { rows } = features;
     const members = this.spec.members;
     const p = new Float32Array(rows * members);
     const mu = new Float32Array(rows * members);
     const sigma = new Float32Array(rows * members);
     const maxLogMean = Math.log(this.spec.maxValue);
+    this.applyNetwork(features, (out, start) => {
+      const components = zilnComponents(out, maxLogMean);
+      p.set(components.p.dataSync(), start * members);
+      mu.set(components.mu.dataSync(), start * members);
+      sigma.set(components.sigma.dataSync(), start * members);
+    });
+    return { rows, members, p, mu, sigma };
+  }
+
+  /**
+   * The network's raw output for every row, in chunks so 1M customers do not need one giant tensor: `read`
+   * gets each chunk's output and its first row, inside a tf.tidy.
+   * @throws FeatureSchemaMismatchError when the matrix's columns are not the training columns
+   */
+  private applyNetwork(features: FeatureMatrix, read: (out: tf.Tensor, start: number) => void): void {
+    assertSameColumns(this.spec.featureNames, features.names);
+    const x = applyTransforms(this.spec.transforms, features);
+    const { rows, cols } = features;
     for (let start = 0; start < rows; start += PREDICT_CHUNK) {
       const end = Math.min(rows, start + PREDICT_CHUNK);
       tf.tidy(() => {
         const input = tf.tensor2d(x.subarray(start * cols, end * cols), [end - start, cols]);
-        const out =
-          end - start <= FUSED_MAX_ROWS ? this.fused.apply(input) : (this.network.apply(input) as tf.Tensor);
-        const components = zilnComponents(out, maxLogMean);
-        p.set(components.p.dataSync(), start * members);
-        mu.set(components.mu.dataSync(), start * members);
-        sigma.set(components.sigma.dataSync(), start * members);
+        read(
+          end - start <= FUSED_MAX_ROWS ? this.fused.apply(input) : (this.network.apply(input) as tf.Tensor),
+          start,
+        );
       });
     }
-    return { rows, members, p, mu, sigma };
   }
 
   /** Free the network's weights and their fused copy (tensors are not garbage collected). */

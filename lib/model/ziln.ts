@@ -133,12 +133,7 @@ export function zilnPredict(
   return tf.tidy(() => {
     // All members at once ([n, members] per output): a dozen ops whatever the ensemble size, instead of a
     // dozen per member; for one customer the per-op overhead of TF.js is most of the cost.
-    const width = logits.shape[1] ?? ZILN_OUTPUTS;
-    if (width % ZILN_OUTPUTS !== 0) throw new Error(`ZILN output has ${width} columns, not a multiple of 3`);
-    const members = width / ZILN_OUTPUTS;
-    const [logit, mu, sigmaRaw] = tf
-      .split(tf.reshape(logits, [-1, members, ZILN_OUTPUTS]), ZILN_OUTPUTS, 2)
-      .map((t) => tf.reshape(t, [-1, members])) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const { members, logit, mu, sigmaRaw } = memberOutputs(logits);
     const pReturn = tf.sigmoid(logit);
     const sigma = tf.maximum(tf.softplus(sigmaRaw), SIGMA_FLOOR);
     const logMean = tf.minimum(tf.add(mu, tf.mul(tf.square(sigma), 0.5)), maxLogMean);
@@ -158,17 +153,28 @@ export function zilnComponents(
   maxLogMean: number,
 ): { p: tf.Tensor2D; mu: tf.Tensor2D; sigma: tf.Tensor2D } {
   return tf.tidy(() => {
-    const width = logits.shape[1] ?? ZILN_OUTPUTS;
-    if (width % ZILN_OUTPUTS !== 0) throw new Error(`ZILN output has ${width} columns, not a multiple of 3`);
-    const members = width / ZILN_OUTPUTS;
-    const [logit, mu, sigmaRaw] = tf
-      .split(tf.reshape(logits, [-1, members, ZILN_OUTPUTS]), ZILN_OUTPUTS, 2)
-      .map((t) => tf.reshape(t, [-1, members])) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    const { logit, mu, sigmaRaw } = memberOutputs(logits);
     const sigma = tf.maximum(tf.softplus(sigmaRaw), SIGMA_FLOOR) as tf.Tensor2D;
     const halfVariance = tf.mul(tf.square(sigma), 0.5);
     const capped = tf.sub(tf.minimum(tf.add(mu, halfVariance), maxLogMean), halfVariance) as tf.Tensor2D;
     return { p: tf.sigmoid(logit) as tf.Tensor2D, mu: capped, sigma };
   });
+}
+
+/** The logit, μ and σ_raw outputs of every member of a [n, 3 × members] output, each [n, members]. */
+function memberOutputs(logits: tf.Tensor): {
+  members: number;
+  logit: tf.Tensor2D;
+  mu: tf.Tensor2D;
+  sigmaRaw: tf.Tensor2D;
+} {
+  const width = logits.shape[1] ?? ZILN_OUTPUTS;
+  if (width % ZILN_OUTPUTS !== 0) throw new Error(`ZILN output has ${width} columns, not a multiple of 3`);
+  const members = width / ZILN_OUTPUTS;
+  const [logit, mu, sigmaRaw] = tf
+    .split(tf.reshape(logits, [-1, members, ZILN_OUTPUTS]), ZILN_OUTPUTS, 2)
+    .map((t) => tf.reshape(t, [-1, members])) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+  return { members, logit, mu, sigmaRaw };
 }
 
 /** [logit, μ, σ_raw] columns of each member of a [n, 3 × members] output. */

@@ -1,25 +1,19 @@
+import type { CustomerOutlook } from '../features/customer-outlook';
+
 /** The header of `predictions.csv` (docs/contracts.md); readers depend on it exactly. */
 export const PREDICTIONS_HEADER =
   'customer_id,predicted_value,p_return,value_decile,model_version,' +
   'predicted_p10,predicted_p90,p_alive,expected_orders,clv,segment';
 
-/** One customer's batch prediction. */
-export interface ScoredCustomers {
+/**
+ * Every customer's batch prediction, aligned with `customerIds`: the expected spend over the horizon
+ * (`value`), P(returns in the horizon) (`pReturn`, `undefined` for models that do not estimate it, the MSE
+ * MLP), and the rest of the outlook (lib/features/customer-outlook.ts: the interval, P(alive), expected
+ * orders, the lifetime value) with the segment, each absent when the model does not say it (its cells are
+ * then empty).
+ */
+export interface ScoredCustomers extends CustomerOutlook {
   customerIds: readonly string[];
-  /** Expected spend over the horizon, aligned with `customerIds`. */
-  value: Float32Array;
-  /** P(returns in the horizon); `undefined` for models that do not estimate it (the MSE MLP). */
-  pReturn: Float32Array | undefined;
-  /**
-   * The rest of an outlook (lib/features/customer-outlook.ts), each absent when the model does not say it
-   * (the cells are then empty): the 80% interval of the spend over the horizon, P(alive), expected orders
-   * in the horizon, the discounted lifetime value, the segment.
-   */
-  p10?: Float32Array;
-  p90?: Float32Array;
-  pAlive?: Float32Array;
-  expectedOrders?: Float32Array;
-  clv?: Float32Array;
   segment?: readonly string[];
 }
 

@@ -1,17 +1,20 @@
 import { CsvTokenizer } from '../ingest/csv-tokenizer';
 
 /** One customer's row of the champion's `predictions.csv`. */
-export interface BatchScore {
+export interface BatchScore extends OutlookFields {
   id: string;
   predictedValue: number;
   /** `null` for models that do not estimate it. */
   pReturn: number | null;
   valueDecile: number;
   modelVersion: string;
-  /**
-   * The outlook columns of predictions.csv, absent when the model does not say them (an empty cell, or a
-   * predictions.csv written before they existed).
-   */
+}
+
+/**
+ * The outlook of one customer in the API's answers (predictions.csv's outlook columns), each absent when the
+ * model does not say it (an empty cell, or a predictions.csv written before the columns existed).
+ */
+export interface OutlookFields {
   predictedP10?: number;
   predictedP90?: number;
   pAlive?: number;
@@ -30,8 +33,8 @@ const OUTLOOK_COLUMNS = [
 ] as const;
 
 /** The outlook fields of a record, only those with a value. */
-function outlookOf(record: Record<string, string>): Partial<BatchScore> {
-  const outlook: Partial<BatchScore> = {};
+function outlookOf(record: Record<string, string>): OutlookFields {
+  const outlook: OutlookFields = {};
   for (const [column, field] of OUTLOOK_COLUMNS) {
     const cell = record[column];
     if (cell !== undefined && cell !== '') outlook[field] = Number(cell);

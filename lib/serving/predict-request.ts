@@ -11,7 +11,7 @@ import {
 } from '../registry/model-meta';
 import { DATASET_NAME } from '../store/bucket-layout';
 import { ApiError } from './api-error';
-import { decileOf } from './batch-scores';
+import { decileOf, type OutlookFields } from './batch-scores';
 import type { ServingModel } from './serving-model';
 
 /** Size limits of one `POST /predict` request. */
@@ -116,22 +116,12 @@ export function predictRequestSchema(limits: PredictLimits) {
 
 export type PredictRequest = z.infer<ReturnType<typeof predictRequestSchema>>;
 
-export interface Prediction {
+/** A posted customer's answer: the prediction and its outlook (lifetime value over 12 months at 10% a year). */
+export interface Prediction extends OutlookFields {
   id: string;
   predictedValue: number;
   pReturn: number | null;
   valueDecile: number;
-  /**
-   * The outlook of predictions.csv (docs/contracts.md), each absent when the model does not say it: the
-   * 80% interval of the spend over the horizon, P(alive), expected orders in the horizon, the discounted
-   * lifetime value (12 months at 10% a year), the segment.
-   */
-  predictedP10?: number;
-  predictedP90?: number;
-  pAlive?: number;
-  expectedOrders?: number;
-  clv?: number;
-  segment?: string;
 }
 
 export interface PredictResponse {
@@ -282,10 +272,10 @@ function response(
 function outlookFields(
   outlook: CustomerOutlook & { segment?: readonly string[] },
   row: number,
-): Partial<Prediction> {
+): OutlookFields {
   const field = (values: Float32Array | undefined, digits: number) =>
     values ? round(values[row] as number, digits) : undefined;
-  const fields: Partial<Prediction> = {
+  const fields: OutlookFields = {
     predictedP10: field(outlook.p10, 4),
     predictedP90: field(outlook.p90, 4),
     pAlive: field(outlook.pAlive, 6),

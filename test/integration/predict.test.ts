@@ -15,7 +15,7 @@ import {
   uniqueDataset,
   waitForReport,
 } from '../../scripts/stack-client';
-import { postedCustomer } from '../support/posted-customer';
+import { batchPrediction, postedCustomer } from '../support/posted-customer';
 
 async function api(method: 'GET' | 'POST', path: string, body?: unknown) {
   const response = await fetch(`${localStack.apiUrl}${path}`, {
@@ -69,19 +69,7 @@ describe('prediction API on the local stack', () => {
     expect(status, JSON.stringify(body)).toBe(200);
     expect(body.modelVersion).toBe(version);
     for (const [i, id] of ids.entries()) {
-      const row = batch.byId.get(id);
-      expect(body.predictions[i]).toEqual({
-        id,
-        predictedValue: row?.predictedValue,
-        pReturn: row?.pReturn,
-        valueDecile: row?.valueDecile,
-        predictedP10: row?.predictedP10,
-        predictedP90: row?.predictedP90,
-        pAlive: row?.pAlive,
-        expectedOrders: row?.expectedOrders,
-        clv: row?.clv,
-        segment: row?.segment,
-      });
+      expect(body.predictions[i]).toEqual(batchPrediction(id, batch.byId.get(id)));
     }
   });
 

@@ -19,7 +19,7 @@ import {
   trainCustomerTable,
 } from '../../../lib/training/train-customer-table';
 import { type TrainDatasetResult, trainDataset } from '../../../lib/training/train-dataset';
-import { postedCustomer } from '../../support/posted-customer';
+import { batchPrediction, postedCustomer } from '../../support/posted-customer';
 import { generatedTable } from '../customer-table/generated-table';
 import { shopTable } from '../training/shop-table';
 
@@ -45,23 +45,7 @@ function get(routeKey: string, query: Record<string, string>, id?: string): APIG
 
 /** The API answered each of `ids` (in order) with its row of the batch scores, outlook fields included. */
 function expectBatchScores(predictions: unknown[], ids: string[], batch: BatchScores): void {
-  expect(predictions).toEqual(
-    ids.map((id) => {
-      const row = batch.byId.get(id);
-      return {
-        id,
-        predictedValue: row?.predictedValue,
-        pReturn: row?.pReturn,
-        valueDecile: row?.valueDecile,
-        predictedP10: row?.predictedP10,
-        predictedP90: row?.predictedP90,
-        pAlive: row?.pAlive,
-        expectedOrders: row?.expectedOrders,
-        clv: row?.clv,
-        segment: row?.segment,
-      };
-    }),
-  );
+  expect(predictions).toEqual(ids.map((id) => batchPrediction(id, batch.byId.get(id))));
 }
 
 async function call(handler: Handler, event: APIGatewayProxyEventV2) {

@@ -5,7 +5,6 @@ import { forecastCustomers } from '../model/seasonal-level';
 import {
   btydSpendComponent,
   type SpendComponents,
-  type SpendIntervals,
   type SpendMixture,
   spendIntervals,
 } from '../model/spend-distribution';
@@ -48,8 +47,9 @@ export function customerOutlook(
   asOf: number,
   lifetime: LifetimeValueOptions = DEFAULT_LIFETIME_VALUE,
 ): CustomerOutlook {
-  const { value, pReturn } = model.predict(features);
-  const interval = customerIntervals(model, spec, features);
+  const { prediction, mixture } = model.predictWithMixture(features, blendOf(model, spec, features));
+  const { value, pReturn } = prediction;
+  const interval = mixture && spendIntervals(mixture);
   const outlook: CustomerOutlook = {
     value,
     pReturn,
@@ -66,28 +66,24 @@ export function customerOutlook(
   };
 }
 
-/**
- * The 80% interval of each row's spend over the horizon (TrainedModel.predictInterval, with the blend
- * column's distribution when the model blends it); `undefined` for a model without a distribution.
- */
-export function customerIntervals(
-  model: TrainedModel,
-  spec: FeatureSpec,
-  features: CustomerFeatures,
-): SpendIntervals | undefined {
-  const mixture = customerMixture(model, spec, features);
-  return mixture && spendIntervals(mixture);
-}
-
 /** The distribution behind each row's prediction (TrainedModel.predictMixture); `undefined` for the MLP. */
 export function customerMixture(
   model: TrainedModel,
   spec: FeatureSpec,
   features: CustomerFeatures,
 ): SpendMixture | undefined {
+  return model.predictMixture(features, blendOf(model, spec, features));
+}
+
+/** The blend column's distribution when the model averages the network with it, else nothing. */
+function blendOf(
+  model: TrainedModel,
+  spec: FeatureSpec,
+  features: CustomerFeatures,
+): SpendComponents | undefined {
   const calibration = model.spec.calibration;
   const blends = calibration?.blendColumn !== undefined && calibration.blendWeight > 0;
-  return model.predictMixture(features, blends ? blendDistribution(features, spec) : undefined);
+  return blends ? blendDistribution(features, spec) : undefined;
 }
 
 /**

@@ -276,7 +276,11 @@ export function expectedOrdersUpTo(
 /** Σ of the basket index over each day from the history's end to each of `days` calendar days later. */
 export function basketUpTo(spec: SeasonalLevelSpec, endDay: number, days: readonly number[]): number[] {
   const clock = new StoredClock(spec.clock);
-  return days.map((d) => clock.basketAlong(endDay, d));
+  // One pass to the furthest day: the running sum at each day asked for.
+  const last = Math.max(0, ...days);
+  const upTo = new Float64Array(last + 1);
+  for (let d = 0; d < last; d++) upTo[d + 1] = (upTo[d] as number) + clock.basketAt(endDay + d);
+  return days.map((d) => upTo[d] as number);
 }
 
 /** (x, recency, tenure) of every customer with times in a clock's shop days, tenure up to the history's end. */

@@ -13,7 +13,7 @@ import {
   spendIntervals,
 } from './spend-distribution';
 import { applyTransforms, assertSameColumns, type FeatureTransforms } from './transforms';
-import { zilnComponents, zilnPredict } from './ziln';
+import { zilnComponents, zilnComponentsOf, zilnPredict } from './ziln';
 
 /** `ziln`: the default three-output lognormal model; `mlp`: the seed's MSE regressor (a baseline). */
 export type Architecture = 'ziln' | 'mlp';
@@ -103,8 +103,12 @@ export class TrainedModel {
    */
   predict(features: FeatureMatrix): ValuePrediction {
     const raw = this.predictNetwork(features);
-    const { calibration } = this.spec;
-    if (!calibration) return raw;
+    return this.spec.calibration ? this.calibrated(features, raw) : raw;
+  }
+
+  /** The network's predictions through the spec's calibration. */
+  private calibrated(features: FeatureMatrix, raw: ValuePrediction): ValuePrediction {
+    const calibration = this.spec.calibration as ValueCalibration;
     const blend = calibration.blendColumn ? featureColumn(features, calibration.blendColumn) : undefined;
     return { value: applyCalibration(calibration, raw.value, blend), pReturn: raw.pReturn };
   }
@@ -129,6 +133,43 @@ export class TrainedModel {
       }
     });
     return { value, pReturn };
+  }
+
+  /**
+   * {@link predict} and {@link predictMixture} from one pass of the network (the API scores one customer:
+   * a second pass would double its cost); the prediction is exactly predict's.
+   * @throws FeatureSchemaMismatchError when the matrix's columns are not the training columns
+   */
+  predictWithMixture(
+    features: FeatureMatrix,
+    blend?: SpendComponents,
+  ): { prediction: ValuePrediction; mixture: SpendMixture | undefined } {
+    if (this.spec.architecture !== 'ziln') return { prediction: this.predict(features), mixture: undefined };
+    const { rows } = features;
+    const members = this.spec.members;
+    const value = new Float32Array(rows);
+    const pReturn = new Float32Array(rows);
+    const network = {
+      rows,
+      members,
+      p: new Float32Array(rows * members),
+      mu: new Float32Array(rows * members),
+      sigma: new Float32Array(rows * members),
+    };
+    const maxLogMean = Math.log(this.spec.maxValue);
+    this.applyNetwork(features, (out, start) => {
+      const ziln = zilnPredict(out, maxLogMean);
+      value.set(ziln.value.dataSync(), start);
+      pReturn.set(ziln.pReturn.dataSync(), start);
+      // The members' distributions from the raw outputs in plain JS: for a handful of rows a dozen more
+      // TF.js ops would cost more than the arithmetic.
+      zilnComponentsOf(out.dataSync() as Float32Array, maxLogMean, network, start * members);
+    });
+    const calibration = this.spec.calibration;
+    return {
+      prediction: calibration ? this.calibrated(features, { value, pReturn }) : { value, pReturn },
+      mixture: calibratedMixture(network, calibration ?? IDENTITY_CALIBRATION, blend),
+    };
   }
 
   /**

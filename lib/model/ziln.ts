@@ -161,6 +161,29 @@ export function zilnComponents(
   });
 }
 
+/**
+ * {@link zilnComponents} of raw network outputs already read into memory (rows of [logit, μ, σ_raw] per
+ * member), written into `into` from component `at` on: the same arithmetic in plain JavaScript.
+ */
+export function zilnComponentsOf(
+  outputs: Float32Array,
+  maxLogMean: number,
+  into: { p: Float32Array; mu: Float32Array; sigma: Float32Array },
+  at: number,
+): void {
+  for (let k = 0; k < outputs.length / ZILN_OUTPUTS; k++) {
+    const logit = outputs[ZILN_OUTPUTS * k] as number;
+    const mu = outputs[ZILN_OUTPUTS * k + 1] as number;
+    const raw = outputs[ZILN_OUTPUTS * k + 2] as number;
+    // softplus(x) = log(1 + e^x), stable for large x.
+    const sigma = Math.max(raw > 30 ? raw : Math.log1p(Math.exp(raw)), SIGMA_FLOOR);
+    const halfVariance = 0.5 * sigma * sigma;
+    into.p[at + k] = 1 / (1 + Math.exp(-logit));
+    into.mu[at + k] = Math.min(mu + halfVariance, maxLogMean) - halfVariance;
+    into.sigma[at + k] = sigma;
+  }
+}
+
 /** The logit, μ and σ_raw outputs of every member of a [n, 3 × members] output, each [n, members]. */
 function memberOutputs(logits: tf.Tensor): {
   members: number;

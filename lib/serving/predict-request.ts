@@ -4,6 +4,7 @@ import { type CustomerOutlook, customerOutlook, outlookSegments } from '../featu
 import { CustomerFeatureError, encodeCustomerRows } from '../features/customer-table-features';
 import { amountProblem, EARLIEST_ORDER_TIME, MAX_ABS_AMOUNT, timeProblem } from '../ingest/order-limits';
 import { TransactionTableBuilder } from '../ingest/transaction-table';
+import { spendIntervals } from '../model/spend-distribution';
 import {
   type CustomerTableModelMeta,
   isCustomerTableMeta,
@@ -226,14 +227,15 @@ function predictFromFeatures(
   const asOf = request.asOf ?? Date.parse(meta.asOf);
   try {
     const features = encodeCustomerRows(meta.encoding, rows, { asOf });
-    const interval = served.model.predictInterval(features);
+    const { prediction, mixture } = served.model.predictWithMixture(features);
+    const interval = mixture && spendIntervals(mixture);
     return response(
       served,
       meta.horizonDays,
       asOf,
       request,
       rows.map((_, row) => row),
-      { ...served.model.predict(features), ...(interval && { p10: interval.low, p90: interval.high }) },
+      { ...prediction, ...(interval && { p10: interval.low, p90: interval.high }) },
     );
   } catch (e: unknown) {
     if (!(e instanceof CustomerFeatureError)) throw e;

@@ -18,6 +18,7 @@ import type { CustomerRows, CustomerTable } from '../ingest/load-customer-table'
 import type { FeatureMatrix } from '../model/feature-matrix';
 import { defaultFitOptions, type FitOptions, fitModel } from '../model/fit';
 import { fitLinearRegression, predictLinear } from '../model/linear-regression';
+import { spendIntervals } from '../model/spend-distribution';
 import type { EpochLog, TrainedModel } from '../model/value-model';
 import { seededRandom } from '../random';
 import type { ChampionPointer } from '../registry/champion';
@@ -136,8 +137,9 @@ export function scoreCustomerTable(
   const at = asOf ?? latestDateAsOf(table) ?? Date.parse(encoding.asOf);
   const all = Int32Array.from(table.customerIds, (_, r) => r);
   const features = encodeTableRows(encoding, table, all, { asOf: at });
-  const { value, pReturn } = model.predict(features);
-  const interval = model.predictInterval(features);
+  const { prediction, mixture } = model.predictWithMixture(features);
+  const { value, pReturn } = prediction;
+  const interval = mixture && spendIntervals(mixture);
   return {
     customerIds: table.customerIds,
     value,

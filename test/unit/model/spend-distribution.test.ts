@@ -161,11 +161,17 @@ describe('spend distribution', () => {
     const interval = ziln.predictInterval(shop.test.features);
     const mixture = ziln.predictMixture(shop.test.features);
     const { value } = ziln.predict(shop.test.features);
+    const onePass = ziln.predictWithMixture(shop.test.features);
     const none = mlp.predictInterval(shop.test.features);
     ziln.dispose();
     mlp.dispose();
 
-    // Assess
+    // Assess: one pass of the network gives predict's numbers exactly and the same distribution.
+    expect(onePass.prediction.value).toEqual(value);
+    for (const key of ['p', 'mu', 'sigma'] as const)
+      (onePass.mixture as SpendMixture)[key].forEach((v, k) => {
+        expect(v).toBeCloseTo((mixture as SpendMixture)[key][k] as number, 5);
+      });
     expect(none).toBeUndefined();
     expect(interval?.low).toHaveLength(shop.test.features.rows);
     for (let i = 0; i < value.length; i++) {

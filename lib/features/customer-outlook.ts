@@ -47,8 +47,9 @@ export function customerOutlook(
   asOf: number,
   lifetime: LifetimeValueOptions = DEFAULT_LIFETIME_VALUE,
 ): CustomerOutlook {
-  const { prediction, mixture } = model.predictWithMixture(features, blendOf(model, spec, features));
+  const prediction = model.predict(features);
   const { value, pReturn } = prediction;
+  const mixture = model.mixtureOf(prediction, blendOf(model, spec, features));
   const interval = mixture && spendIntervals(mixture);
   const outlook: CustomerOutlook = {
     value,
@@ -66,13 +67,13 @@ export function customerOutlook(
   };
 }
 
-/** The distribution behind each row's prediction (TrainedModel.predictMixture); `undefined` for the MLP. */
+/** The distribution behind each row's prediction (TrainedModel.mixtureOf); `undefined` for the MLP. */
 export function customerMixture(
   model: TrainedModel,
   spec: FeatureSpec,
   features: CustomerFeatures,
 ): SpendMixture | undefined {
-  return model.predictMixture(features, blendOf(model, spec, features));
+  return model.mixtureOf(model.predict(features), blendOf(model, spec, features));
 }
 
 /** The blend column's distribution when the model averages the network with it, else nothing. */

@@ -13,7 +13,7 @@ import {
   spendIntervals,
 } from './spend-distribution';
 import { applyTransforms, assertSameColumns, type FeatureTransforms } from './transforms';
-import { zilnComponents, zilnComponentsOf, zilnPredict } from './ziln';
+import { zilnComponentsOf, zilnPredict } from './ziln';
 
 /** `ziln`: the default three-output lognormal model; `mlp`: the seed's MSE regressor (a baseline). */
 export type Architecture = 'ziln' | 'mlp';
@@ -63,6 +63,11 @@ export interface ValuePrediction {
   readonly value: Float32Array;
   /** P(spends again in the horizon); `undefined` for the MLP, which does not model it. */
   readonly pReturn: Float32Array | undefined;
+  /**
+   * The ZILN members' own distributions behind `value` (before any calibration: TrainedModel.mixtureOf
+   * carries them through it); absent for the MLP.
+   */
+  readonly components?: NetworkComponents;
 }
 
 const PREDICT_CHUNK = 65_536;
@@ -106,11 +111,11 @@ export class TrainedModel {
     return this.spec.calibration ? this.calibrated(features, raw) : raw;
   }
 
-  /** The network's predictions through the spec's calibration. */
+  /** The network's predictions through the spec's calibration (the members' distributions kept as they are). */
   private calibrated(features: FeatureMatrix, raw: ValuePrediction): ValuePrediction {
     const calibration = this.spec.calibration as ValueCalibration;
     const blend = calibration.blendColumn ? featureColumn(features, calibration.blendColumn) : undefined;
-    return { value: applyCalibration(calibration, raw.value, blend), pReturn: raw.pReturn };
+    return { ...raw, value: applyCalibration(calibration, raw.value, blend) };
   }
 
   /** The same model with a calibration in its spec (sharing the network: dispose only one of them). */
@@ -118,38 +123,22 @@ export class TrainedModel {
     return new TrainedModel(this.network, { ...this.spec, calibration }, this.training, this.fused);
   }
 
-  /** The network's own predictions, before any calibration (what a calibration is fitted on). */
-  predictNetwork(features: FeatureMatrix): ValuePrediction {
-    const value = new Float32Array(features.rows);
-    const pReturn = this.spec.architecture === 'ziln' ? new Float32Array(features.rows) : undefined;
-    const maxLogMean = Math.log(this.spec.maxValue);
-    this.applyNetwork(features, (out, start) => {
-      if (pReturn) {
-        const ziln = zilnPredict(out, maxLogMean);
-        value.set(ziln.value.dataSync(), start);
-        pReturn.set(ziln.pReturn.dataSync(), start);
-      } else {
-        value.set(mlpPredict(out, this.spec.labelScale, this.spec.maxValue).dataSync(), start);
-      }
-    });
-    return { value, pReturn };
-  }
-
   /**
-   * {@link predict} and {@link predictMixture} from one pass of the network (the API scores one customer:
-   * a second pass would double its cost); the prediction is exactly predict's.
-   * @throws FeatureSchemaMismatchError when the matrix's columns are not the training columns
+   * The network's own predictions, before any calibration (what a calibration is fitted on); for ZILN with
+   * the members' distributions, read from the same pass.
    */
-  predictWithMixture(
-    features: FeatureMatrix,
-    blend?: SpendComponents,
-  ): { prediction: ValuePrediction; mixture: SpendMixture | undefined } {
-    if (this.spec.architecture !== 'ziln') return { prediction: this.predict(features), mixture: undefined };
+  predictNetwork(features: FeatureMatrix): ValuePrediction {
     const { rows } = features;
-    const members = this.spec.members;
     const value = new Float32Array(rows);
+    if (this.spec.architecture !== 'ziln') {
+      this.applyNetwork(features, (out, start) => {
+        value.set(mlpPredict(out, this.spec.labelScale, this.spec.maxValue).dataSync(), start);
+      });
+      return { value, pReturn: undefined };
+    }
     const pReturn = new Float32Array(rows);
-    const network = {
+    const members = this.spec.members;
+    const components: NetworkComponents = {
       rows,
       members,
       p: new Float32Array(rows * members),
@@ -161,51 +150,32 @@ export class TrainedModel {
       const ziln = zilnPredict(out, maxLogMean);
       value.set(ziln.value.dataSync(), start);
       pReturn.set(ziln.pReturn.dataSync(), start);
-      // The members' distributions from the raw outputs in plain JS: for a handful of rows a dozen more
-      // TF.js ops would cost more than the arithmetic.
-      zilnComponentsOf(out.dataSync() as Float32Array, maxLogMean, network, start * members);
+      // The members' distributions from the raw outputs in plain JS: for the API's one customer a dozen
+      // more TF.js ops would cost more than the arithmetic.
+      zilnComponentsOf(out.dataSync() as Float32Array, maxLogMean, components, start * members);
     });
-    const calibration = this.spec.calibration;
-    return {
-      prediction: calibration ? this.calibrated(features, { value, pReturn }) : { value, pReturn },
-      mixture: calibratedMixture(network, calibration ?? IDENTITY_CALIBRATION, blend),
-    };
+    return { value, pReturn, components };
   }
 
   /**
-   * The 80% interval of each customer's spend from the model's own distribution, carried through the money
-   * calibration, the blend and the level as the prediction is ({@link calibratedMixture}); `blend` is the
-   * blend column's distribution for the same rows (required when the calibration blends). `undefined` for
-   * the MSE MLP, which has no distribution.
+   * The distribution behind a prediction of this model ({@link calibratedMixture}: the members' distributions
+   * carried through the money calibration, the blend and the level as the value is); `blend` is the blend
+   * column's distribution for the same rows (required when the calibration blends). `undefined` for the MSE
+   * MLP, which has no distribution.
+   */
+  mixtureOf(prediction: ValuePrediction, blend?: SpendComponents): SpendMixture | undefined {
+    const { components } = prediction;
+    return components && calibratedMixture(components, this.spec.calibration ?? IDENTITY_CALIBRATION, blend);
+  }
+
+  /**
+   * The 80% interval of each customer's spend from the model's own distribution ({@link mixtureOf});
+   * `undefined` for the MSE MLP.
    * @throws FeatureSchemaMismatchError when the matrix's columns are not the training columns
    */
   predictInterval(features: FeatureMatrix, blend?: SpendComponents): SpendIntervals | undefined {
-    const mixture = this.predictMixture(features, blend);
+    const mixture = this.mixtureOf(this.predict(features), blend);
     return mixture && spendIntervals(mixture);
-  }
-
-  /** The distribution behind each prediction ({@link calibratedMixture}); `undefined` for the MLP. */
-  predictMixture(features: FeatureMatrix, blend?: SpendComponents): SpendMixture | undefined {
-    const network = this.predictComponents(features);
-    return network && calibratedMixture(network, this.spec.calibration ?? IDENTITY_CALIBRATION, blend);
-  }
-
-  /** The network's members' ZILN outputs per row (μ capped as the prediction caps the mean); `undefined` for the MLP. */
-  predictComponents(features: FeatureMatrix): NetworkComponents | undefined {
-    if (this.spec.architecture !== 'ziln') return undefined;
-    const { rows } = features;
-    const members = this.spec.members;
-    const p = new Float32Array(rows * members);
-    const mu = new Float32Array(rows * members);
-    const sigma = new Float32Array(rows * members);
-    const maxLogMean = Math.log(this.spec.maxValue);
-    this.applyNetwork(features, (out, start) => {
-      const components = zilnComponents(out, maxLogMean);
-      p.set(components.p.dataSync(), start * members);
-      mu.set(components.mu.dataSync(), start * members);
-      sigma.set(components.sigma.dataSync(), start * members);
-    });
-    return { rows, members, p, mu, sigma };
   }
 
   /**

@@ -143,27 +143,10 @@ export function zilnPredict(
 }
 
 /**
- * Each member's own distribution: P(spends again), μ and σ as [n, members] tensors, μ lowered where
- * μ + σ²/2 exceeds `maxLogMean` (the cap {@link zilnPredict} puts on the mean), so the members' mixture has
- * exactly the predicted mean.
- * @param logits network output, shape [n, 3 × members]
- */
-export function zilnComponents(
-  logits: tf.Tensor,
-  maxLogMean: number,
-): { p: tf.Tensor2D; mu: tf.Tensor2D; sigma: tf.Tensor2D } {
-  return tf.tidy(() => {
-    const { logit, mu, sigmaRaw } = memberOutputs(logits);
-    const sigma = tf.maximum(tf.softplus(sigmaRaw), SIGMA_FLOOR) as tf.Tensor2D;
-    const halfVariance = tf.mul(tf.square(sigma), 0.5);
-    const capped = tf.sub(tf.minimum(tf.add(mu, halfVariance), maxLogMean), halfVariance) as tf.Tensor2D;
-    return { p: tf.sigmoid(logit) as tf.Tensor2D, mu: capped, sigma };
-  });
-}
-
-/**
- * {@link zilnComponents} of raw network outputs already read into memory (rows of [logit, μ, σ_raw] per
- * member), written into `into` from component `at` on: the same arithmetic in plain JavaScript.
+ * Each member's own distribution from raw network outputs already read into memory (rows of [logit, μ,
+ * σ_raw] per member): P(spends again) = sigmoid(logit), σ = softplus(σ_raw) floored as {@link zilnPredict}
+ * floors it, and μ lowered where μ + σ²/2 exceeds `maxLogMean` (the cap zilnPredict puts on the mean), so the
+ * members' mixture has exactly the predicted mean; written into `into` from component `at` on.
  */
 export function zilnComponentsOf(
   outputs: Float32Array,

@@ -227,7 +227,8 @@ function predictFromFeatures(
   const asOf = request.asOf ?? Date.parse(meta.asOf);
   try {
     const features = encodeCustomerRows(meta.encoding, rows, { asOf });
-    const { prediction, mixture } = served.model.predictWithMixture(features);
+    const prediction = served.model.predict(features);
+    const mixture = served.model.mixtureOf(prediction);
     const interval = mixture && spendIntervals(mixture);
     return response(
       served,

@@ -137,8 +137,9 @@ export function scoreCustomerTable(
   const at = asOf ?? latestDateAsOf(table) ?? Date.parse(encoding.asOf);
   const all = Int32Array.from(table.customerIds, (_, r) => r);
   const features = encodeTableRows(encoding, table, all, { asOf: at });
-  const { prediction, mixture } = model.predictWithMixture(features);
+  const prediction = model.predict(features);
   const { value, pReturn } = prediction;
+  const mixture = model.mixtureOf(prediction);
   const interval = mixture && spendIntervals(mixture);
   return {
     customerIds: table.customerIds,

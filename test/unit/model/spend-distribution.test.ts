@@ -159,19 +159,14 @@ describe('spend distribution', () => {
 
     // Act
     const interval = ziln.predictInterval(shop.test.features);
-    const mixture = ziln.predictMixture(shop.test.features);
-    const { value } = ziln.predict(shop.test.features);
-    const onePass = ziln.predictWithMixture(shop.test.features);
+    const prediction = ziln.predict(shop.test.features);
+    const mixture = ziln.mixtureOf(prediction);
+    const { value } = prediction;
     const none = mlp.predictInterval(shop.test.features);
     ziln.dispose();
     mlp.dispose();
 
-    // Assess: one pass of the network gives predict's numbers exactly and the same distribution.
-    expect(onePass.prediction.value).toEqual(value);
-    for (const key of ['p', 'mu', 'sigma'] as const)
-      (onePass.mixture as SpendMixture)[key].forEach((v, k) => {
-        expect(v).toBeCloseTo((mixture as SpendMixture)[key][k] as number, 5);
-      });
+    // Assess: the members' distributions read from the prediction's pass in plain JS are the TF.js ones.
     expect(none).toBeUndefined();
     expect(interval?.low).toHaveLength(shop.test.features.rows);
     for (let i = 0; i < value.length; i++) {

@@ -27,7 +27,6 @@ import {
   runBacktest,
 } from '../lib/evaluate/backtest';
 import type { Metrics } from '../lib/evaluate/metrics';
-import { purchaseHistory } from '../lib/features/purchase-history';
 import { type ShopForecast, seasonalLevel } from '../lib/model/seasonal-level';
 import { modelSystem } from '../lib/training/model-system';
 import { type AccuracyCase, BENCHMARK_CASES, caseTable, DESIGN_CASES, UNSEEN_CASES } from './accuracy-cases';
@@ -78,9 +77,9 @@ export async function runAccuracyCases(
  */
 const seasonalBgNbdSystem: BacktestSystem = {
   name: 'seasonal_bgnbd',
-  predict: ({ visible, asOf, horizonDays, scoring }) =>
+  predict: async ({ features, asOf, horizonDays, scoring }) =>
     Float32Array.from(
-      seasonalLevel(purchaseHistory(visible, asOf, scoring.customers), horizonDays).expectedSpend,
+      seasonalLevel(await features.purchaseHistory(asOf, scoring.customers), horizonDays).expectedSpend,
     ),
 };
 

@@ -87,11 +87,35 @@ export function computeFeatures(
   asOf: number,
   options: FeatureOptions = {},
 ): CustomerFeatures {
-  const population = visibleCustomers(table, asOf);
-  const rows = population.length;
-  const baseCols = BASE_FEATURE_NAMES.length;
+  return featuresFromSummary(table, summarize(table, asOf, visibleCustomers(table, asOf)), options);
+}
 
-  const summary = summarize(table, asOf, population);
+/**
+ * Per-customer summaries as of a date, before the fitted and the categorical columns: what
+ * computeFeatures builds from a TransactionTable for a request's few rows, and what
+ * sql/customer-features.sql returns for the batch path (lib/features/feature-engine.ts).
+ */
+export interface FeatureSummary extends BtydSummary {
+  /** The customers (ascending indices of the table), one row each. */
+  customers: Int32Array;
+  /** {@link BASE_FEATURE_NAMES} columns, row-major, the BTYD expectation columns left at 0. */
+  base: Float32Array;
+  /** Per categorical column of the table, the latest non-missing code of each row's customer (−1: none). */
+  lastCodes: Record<string, Int32Array>;
+}
+
+/**
+ * The feature matrix of a summary: BG/NBD and Gamma-Gamma fitted on it unless `options` carries fits,
+ * their expectations, and the one-hot columns of the categorical levels (the top `categoryTopK` levels by
+ * customers unless `options` fixes them). `table` names the category codes of `summary.lastCodes`.
+ */
+export function featuresFromSummary(
+  table: TransactionTable,
+  summary: FeatureSummary,
+  options: FeatureOptions = {},
+): CustomerFeatures {
+  const rows = summary.customers.length;
+  const baseCols = BASE_FEATURE_NAMES.length;
   const categoryLevels = options.categoryLevels ?? topLevels(table, summary.lastCodes, options.categoryTopK);
   const categoryColumns = Object.keys(categoryLevels).sort();
   const names = [...BASE_FEATURE_NAMES];
@@ -144,7 +168,7 @@ export function computeFeatures(
     rows,
     cols,
     values,
-    customers: population,
+    customers: summary.customers,
     spec: { horizonDays, categoryLevels, bgNbd, gammaGamma },
   };
 }
@@ -186,14 +210,7 @@ export interface BtydSummary {
   firstDaySpend: Float64Array;
 }
 
-interface Summary extends BtydSummary {
-  /** Base feature columns, row-major, BTYD expectation columns left at 0. */
-  base: Float32Array;
-  /** Per categorical column, the latest non-missing code of each row's customer (−1 when none). */
-  lastCodes: Record<string, Int32Array>;
-}
-
-function summarize(table: TransactionTable, asOf: number, population: Int32Array): Summary {
+function summarize(table: TransactionTable, asOf: number, population: Int32Array): FeatureSummary {
   const index = customerIndex(table);
   const rows = population.length;
   const cols = BASE_FEATURE_NAMES.length;
@@ -356,7 +373,7 @@ function summarize(table: TransactionTable, asOf: number, population: Int32Array
       }
     }
   }
-  return { base, x, recency, tenure, repeatMean, firstDaySpend, lastCodes };
+  return { customers: population, base, x, recency, tenure, repeatMean, firstDaySpend, lastCodes };
 }
 
 /** The `topK` most common levels of each categorical column by number of customers (ties by name). */

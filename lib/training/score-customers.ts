@@ -1,4 +1,5 @@
-import { computeFeatures, type FeatureSpec } from '../features/compute-features';
+import type { FeatureSpec } from '../features/compute-features';
+import { withFeatureEngine } from '../features/feature-engine';
 import type { IngestReport } from '../ingest/ingest-core';
 import { type CustomerRows, loadCustomerTableToScore } from '../ingest/load-customer-table';
 import { type LoadOptions, loadTransactionsFromFiles } from '../ingest/load-files';
@@ -13,21 +14,24 @@ import {
 import type { ScoredCustomers } from '../registry/predictions-csv';
 
 /**
- * Score every customer with a transaction before `asOf` with a trained model, building the features with
- * the model's own serving spec (categorical levels, BG/NBD and Gamma-Gamma fits), as the API does.
+ * Score every customer with a transaction before `asOf` with a trained model, building the features (the
+ * batch path's SQL) with the model's own serving spec (categorical levels, BG/NBD and Gamma-Gamma fits),
+ * as the API does.
  */
-export function scoreCustomers(
+export async function scoreCustomers(
   model: TrainedModel,
   spec: FeatureSpec,
   table: TransactionTable,
   asOf: number,
-): ScoredCustomers {
-  const features = computeFeatures(table, asOf, {
-    horizonDays: spec.horizonDays,
-    categoryLevels: spec.categoryLevels,
-    bgNbd: spec.bgNbd,
-    gammaGamma: spec.gammaGamma,
-  });
+): Promise<ScoredCustomers> {
+  const features = await withFeatureEngine(table, (engine) =>
+    engine.features(asOf, {
+      horizonDays: spec.horizonDays,
+      categoryLevels: spec.categoryLevels,
+      bgNbd: spec.bgNbd,
+      gammaGamma: spec.gammaGamma,
+    }),
+  );
   const { value, pReturn } = model.predict(features);
   return {
     customerIds: Array.from(features.customers, (c) => table.customerIds[c] as string),

@@ -74,7 +74,9 @@ order_days AS (
     SUM(CASE WHEN v.ts_ms >= p.from_30d_ms THEN v.amount ELSE 0 END) AS spend_30d,
     SUM(CASE WHEN v.ts_ms >= p.from_90d_ms THEN v.amount ELSE 0 END) AS spend_90d,
     SUM(CASE WHEN v.ts_ms >= p.from_180d_ms THEN v.amount ELSE 0 END) AS spend_180d,
-    SUM(CASE WHEN v.ts_ms >= p.from_365d_ms THEN v.amount ELSE 0 END) AS spend_365d
+    SUM(CASE WHEN v.ts_ms >= p.from_365d_ms THEN v.amount ELSE 0 END) AS spend_365d,
+    MAX(CASE WHEN v.country IS NOT NULL THEN v.ts_ms END) AS country_ms,
+    MAX(CASE WHEN v.channel IS NOT NULL THEN v.ts_ms END) AS channel_ms
   FROM visible v
   CROSS JOIN params p
   GROUP BY v.customer_id, v.order_id, v.purchase_day
@@ -132,20 +134,37 @@ spend_stats AS (
     SUM(spend_180d) AS spend_180d,
     SUM(spend_365d) AS spend_365d,
     SUM(return_rows) AS return_count,
-    -SUM(return_value) AS return_amount
+    -SUM(return_value) AS return_amount,
+    MAX(country_ms) AS country_ms,
+    MAX(channel_ms) AS channel_ms
   FROM order_days
   GROUP BY customer_id
 ),
+last_instant_rows AS (
+  -- The rows at each customer's last instant with a country, or with a channel (spend_stats): where the
+  -- latest non-missing value of each is, the ties at that instant broken by file, then line.
+  SELECT
+    t.customer_id,
+    t.country,
+    t.channel,
+    t.source_file,
+    t.source_line,
+    t.ts_ms = s.country_ms AS at_country_ms,
+    t.ts_ms = s.channel_ms AS at_channel_ms
+  FROM transactions t
+  JOIN spend_stats s ON s.customer_id = t.customer_id
+  WHERE t.ts_ms = s.country_ms OR t.ts_ms = s.channel_ms
+),
 latest_country AS (
-  SELECT customer_id, max_by(country, ROW(ts_ms, source_file, source_line)) AS last_country
-  FROM visible
-  WHERE country IS NOT NULL
+  SELECT customer_id, max_by(country, ROW(source_file, source_line)) AS last_country
+  FROM last_instant_rows
+  WHERE at_country_ms AND country IS NOT NULL
   GROUP BY customer_id
 ),
 latest_channel AS (
-  SELECT customer_id, max_by(channel, ROW(ts_ms, source_file, source_line)) AS last_channel
-  FROM visible
-  WHERE channel IS NOT NULL
+  SELECT customer_id, max_by(channel, ROW(source_file, source_line)) AS last_channel
+  FROM last_instant_rows
+  WHERE at_channel_ms AND channel IS NOT NULL
   GROUP BY customer_id
 )
 SELECT

@@ -4,7 +4,14 @@ export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 60_000 },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          testTimeout: 60_000,
+          // Powertools' development mode: the Logger writes to the global console (which the handler tests
+          // spy on) instead of its own Console, and Metrics print nothing.
+          env: { POWERTOOLS_DEV: 'true' },
+        },
       },
       {
         test: {

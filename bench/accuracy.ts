@@ -115,7 +115,8 @@ type TargetMetrics = Pick<Metrics, TargetMetric>;
 
 /**
  * The accuracy target of docs/accuracy-protocol.md as bench figures: `model`'s Gini and Spearman (higher is
- * better) and decile MAPE (lower is better) on both benchmark cutoffs, each beside the best peer's figure.
+ * better) and decile MAPE (lower is better) on both benchmark cutoffs, each beside the best peer's figure,
+ * and its predicted total over the actual one (target within ±20%).
  */
 export async function runAccuracyBench(): Promise<BenchFigure[]> {
   const figures: BenchFigure[] = [];
@@ -137,6 +138,15 @@ export async function runAccuracyBench(): Promise<BenchFigure[]> {
         met: lowerIsBetter ? value <= peer : value > peer,
       });
     }
+    const ratio = model.metrics.totalRatio;
+    figures.push({
+      group: 'accuracy',
+      name: `${c.name} ${c.cutoff} H${c.horizonDays}: model total / actual total`,
+      value: ratio,
+      unit: '',
+      target: '0.8–1.2',
+      met: ratio >= 0.8 && ratio <= 1.2,
+    });
   }
   return figures;
 }

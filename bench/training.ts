@@ -201,7 +201,7 @@ async function trainStored(): Promise<void> {
     durations: meta.durations,
     fits: Object.fromEntries([...fits].map(([what, f]) => [what, { ...f, seconds: round3(f.seconds) }])),
     promoted: run.result.promoted,
-    gini: meta.evaluation.systems.model?.gini,
+    gini: meta.evaluation?.systems.model?.gini,
   } satisfies TrainStoredOutput);
 }
 

@@ -7,7 +7,7 @@ import { ModelCache } from '../lib/serving/model-cache';
 import { parseServingConfig } from '../lib/serving/serving-config';
 import type { BlobStore } from '../lib/store/blob-store';
 import { dataStore } from './shared/data-store';
-import { logEvent } from './shared/log';
+import { countMetric, errorText, logger, METRIC, telemetry } from './shared/telemetry';
 
 type Event = APIGatewayProxyEventV2;
 type Response = APIGatewayProxyStructuredResultV2;
@@ -31,11 +31,10 @@ function errorMapper(): MiddlewareObj<Event, Response> {
   return {
     onError: (request) => {
       const { error } = request;
-      if (!(error instanceof ApiError))
-        logEvent('error', 'request failed', {
-          route: request.event.routeKey,
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-        });
+      if (!(error instanceof ApiError)) {
+        countMetric(METRIC.apiInternalError);
+        logger.error('request failed', { route: request.event.routeKey, error: errorText(error) });
+      }
       request.response = errorResponse(error);
     },
   };
@@ -70,16 +69,21 @@ export function createHandler(
     const cache = new ModelCache(store(), {
       refreshSeconds: config.refreshSeconds,
       onStaleServe: (dataset, error) =>
-        logEvent('warn', 'champion refresh failed; serving the previous model', {
+        logger.warn('champion refresh failed; serving the previous model', {
           dataset,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorText(error),
         }),
+      onLoadFailed: (dataset, error, retryInMs) => {
+        countMetric(METRIC.championLoadFailed);
+        logger.error('champion not loaded', { dataset, error: errorText(error), retryInMs });
+      },
       onLoaded: (dataset, modelVersion, durationMs) =>
-        logEvent('info', 'champion loaded', { dataset, modelVersion, durationMs: Math.round(durationMs) }),
+        logger.info('champion loaded', { dataset, modelVersion, durationMs: Math.round(durationMs) }),
     });
     return createApi({ store: store(), cache, config: { ...config, apiKey } });
   };
   return middy<Event, Response>()
+    .use(telemetry())
     .use(securityHeaders())
     .use(errorMapper())
     .handler(async (event) => {

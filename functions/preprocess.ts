@@ -3,8 +3,8 @@ import type { S3Event } from 'aws-lambda';
 import { type IngestReport, ingestUpload } from '../lib/ingest';
 import type { BlobStore } from '../lib/store/blob-store';
 import { dataStore } from './shared/data-store';
-import { logEvent } from './shared/log';
 import { objectKeyOf } from './shared/s3-keys';
+import { countMetric, errorText, logger, METRIC, telemetry } from './shared/telemetry';
 
 /** What the handler did with one record of the event. */
 export interface RecordOutcome {
@@ -39,42 +39,47 @@ export interface PreprocessDependencies {
  * error: its report says why, and retrying would not change it.
  */
 export function createPreprocessHandler({ store, ingest }: PreprocessDependencies) {
-  return middy<S3Event, PreprocessResult>().handler(async (event) => {
-    const processed: RecordOutcome[] = [];
-    const failed: string[] = [];
-    for (const record of event.Records ?? []) {
-      const started = performance.now();
-      let key = record.s3.object.key;
-      try {
-        key = objectKeyOf(record);
-        const report = await ingest(store(), key);
-        const outcome = {
-          key,
-          status: report.status,
-          rowsRead: report.rowsRead,
-          rowsAccepted: report.rowsAccepted,
-          rowsRejected: report.rowsRejected,
-        };
-        processed.push(outcome);
-        logEvent(report.status === 'ok' ? 'info' : 'warn', 'upload ingested', {
-          dataset: report.dataset,
-          source: report.source,
-          ...outcome,
-          failureReason: report.failureReason,
-          durationMs: Math.round(performance.now() - started),
-        });
-      } catch (e: unknown) {
-        failed.push(key);
-        logEvent('error', 'upload not ingested', {
-          key,
-          error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
-          durationMs: Math.round(performance.now() - started),
-        });
+  return middy<S3Event, PreprocessResult>()
+    .use(telemetry())
+    .handler(async (event) => {
+      const processed: RecordOutcome[] = [];
+      const failed: string[] = [];
+      for (const record of event.Records ?? []) {
+        const started = performance.now();
+        let key = record.s3.object.key;
+        try {
+          key = objectKeyOf(record);
+          const report = await ingest(store(), key);
+          const outcome = {
+            key,
+            status: report.status,
+            rowsRead: report.rowsRead,
+            rowsAccepted: report.rowsAccepted,
+            rowsRejected: report.rowsRejected,
+          };
+          processed.push(outcome);
+          countMetric(report.status === 'ok' ? METRIC.uploadIngested : METRIC.uploadRefused);
+          if (report.rowsRejected > 0) countMetric(METRIC.rowsRejected, report.rowsRejected);
+          logger[report.status === 'ok' ? 'info' : 'warn']('upload ingested', {
+            dataset: report.dataset,
+            source: report.source,
+            ...outcome,
+            failureReason: report.failureReason,
+            durationMs: Math.round(performance.now() - started),
+          });
+        } catch (e: unknown) {
+          failed.push(key);
+          countMetric(METRIC.uploadError);
+          logger.error('upload not ingested', {
+            key,
+            error: errorText(e),
+            durationMs: Math.round(performance.now() - started),
+          });
+        }
       }
-    }
-    if (failed.length > 0) throw new PreprocessFailedError(failed);
-    return { processed };
-  });
+      if (failed.length > 0) throw new PreprocessFailedError(failed);
+      return { processed };
+    });
 }
 
 export const handler = createPreprocessHandler({ store: dataStore, ingest: ingestUpload });

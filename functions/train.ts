@@ -11,13 +11,14 @@ import {
   unchangedReason,
 } from '../lib/training/train-stored-dataset';
 import { dataStore } from './shared/data-store';
-import { logEvent } from './shared/log';
+import { countMetric, errorText, logger, METRIC, telemetry } from './shared/telemetry';
 
 /** Direct invoke: `{"dataset": "shop"}`. Anything without `dataset` (the EventBridge schedule) trains what changed. */
 export type TrainEvent = Record<string, unknown> | null;
 
 export interface TrainResult {
-  trained: { dataset: string; version: string; promoted: boolean; reason: string; metrics: Metrics }[];
+  /** `metrics` absent: the version was trained without an out-of-time evaluation (too short a history). */
+  trained: { dataset: string; version: string; promoted: boolean; reason: string; metrics?: Metrics }[];
   skipped: { dataset: string; reason: string }[];
 }
 
@@ -30,58 +31,70 @@ export type TrainOne = typeof trainStoredDataset;
  * one after another, logging and skipping one that fails so the others still train.
  */
 export function createTrainHandler(store: () => BlobStore, train: TrainOne = trainStoredDataset) {
-  return middy<TrainEvent, TrainResult>().handler(async (event) => {
-    const bucket = store();
-    const result: TrainResult = { trained: [], skipped: [] };
-    const run = async (dataset: string, fingerprint?: { fingerprint: string; files: number }) => {
-      const started = performance.now();
-      logEvent('info', 'training started', { dataset });
-      const outcome = await train(bucket, dataset, { fingerprint, onProgress: logProgress(dataset) });
-      logEvent('info', 'training finished', {
-        dataset,
-        modelVersion: outcome.version,
-        promoted: outcome.promoted,
-        reason: outcome.reason,
-        inputKind: isCustomerTableMeta(outcome.meta) ? 'customer-table' : 'transactions',
-        gini: outcome.metrics.gini,
-        backend: outcome.meta.backend,
-        durationMs: Math.round(performance.now() - started),
-      });
-      const { version, promoted, reason, metrics } = outcome;
-      result.trained.push({ dataset, version, promoted, reason, metrics });
-    };
+  return middy<TrainEvent, TrainResult>()
+    .use(telemetry())
+    .handler(async (event) => {
+      const bucket = store();
+      const result: TrainResult = { trained: [], skipped: [] };
+      const run = async (dataset: string, fingerprint?: { fingerprint: string; files: number }) => {
+        const started = performance.now();
+        logger.info('training started', { dataset });
+        const outcome = await train(bucket, dataset, { fingerprint, onProgress: logProgress(dataset) });
+        countMetric(METRIC.trainingSucceeded);
+        if (outcome.promoted) countMetric(METRIC.modelPromoted);
+        if (outcome.meta.flags?.length) countMetric(METRIC.modelFlagged);
+        logger.info('training finished', {
+          dataset,
+          modelVersion: outcome.version,
+          promoted: outcome.promoted,
+          reason: outcome.reason,
+          inputKind: isCustomerTableMeta(outcome.meta) ? 'customer-table' : 'transactions',
+          gini: outcome.metrics?.gini,
+          backend: outcome.meta.backend,
+          durationMs: Math.round(performance.now() - started),
+        });
+        const { version, promoted, reason, metrics } = outcome;
+        result.trained.push({ dataset, version, promoted, reason, metrics });
+      };
 
-    if (event && typeof event === 'object' && 'dataset' in event) {
-      assertDatasetName(event.dataset);
-      await run(event.dataset);
+      if (event && typeof event === 'object' && 'dataset' in event) {
+        assertDatasetName(event.dataset);
+        try {
+          await run(event.dataset);
+        } catch (e: unknown) {
+          countMetric(METRIC.trainingFailed);
+          throw e;
+        }
+        return result;
+      }
+      for (const dataset of await datasetsWithNormalizedData(bucket)) {
+        // One dataset's failure (even reading its fingerprint or its champion) never stops the others.
+        try {
+          const fingerprint = await normalizedDataFingerprint(bucket, dataset);
+          const unchanged = await unchangedReason(bucket, dataset, fingerprint.fingerprint);
+          if (unchanged) {
+            logger.info('training skipped', { dataset, reason: unchanged });
+            result.skipped.push({ dataset, reason: unchanged });
+            continue;
+          }
+          await run(dataset, fingerprint);
+        } catch (e: unknown) {
+          countMetric(METRIC.trainingFailed);
+          const reason = `training failed: ${errorText(e)}`;
+          logger.error('training failed', { dataset, error: reason });
+          result.skipped.push({ dataset, reason });
+        }
+      }
+      if (result.trained.length === 0 && result.skipped.length === 0)
+        logger.info('nothing to train', { reason: 'no dataset has normalized data' });
       return result;
-    }
-    for (const dataset of await datasetsWithNormalizedData(bucket)) {
-      const fingerprint = await normalizedDataFingerprint(bucket, dataset);
-      const unchanged = await unchangedReason(bucket, dataset, fingerprint.fingerprint);
-      if (unchanged) {
-        logEvent('info', 'training skipped', { dataset, reason: unchanged });
-        result.skipped.push({ dataset, reason: unchanged });
-        continue;
-      }
-      try {
-        await run(dataset, fingerprint);
-      } catch (e: unknown) {
-        const reason = `training failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
-        logEvent('error', 'training failed', { dataset, error: reason });
-        result.skipped.push({ dataset, reason });
-      }
-    }
-    if (result.trained.length === 0 && result.skipped.length === 0)
-      logEvent('info', 'nothing to train', { reason: 'no dataset has normalized data' });
-    return result;
-  });
+    });
 }
 
 /** Progress as JSON log lines: every phase message, and each epoch with its losses. */
 function logProgress(dataset: string) {
   return ({ phase, message, rows, epoch }: TrainingProgress) =>
-    logEvent('info', 'training progress', {
+    logger.info('training progress', {
       dataset,
       phase,
       step: message,

@@ -174,6 +174,10 @@ function printIngest(reports: IngestReport[]): void {
 
 function printEvaluation(meta: ModelMeta): void {
   const { evaluation } = meta;
+  if (!evaluation) {
+    console.log(`  not evaluated out of time: ${'notEvaluated' in meta ? meta.notEvaluated?.reason : ''}`);
+    return;
+  }
   const customers = evaluation.customers.toLocaleString('en');
   console.log(
     'window' in evaluation

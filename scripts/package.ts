@@ -18,6 +18,12 @@ export interface PackageOptions {
   outDir?: string;
   /** How long packaging may take (default: `PACKAGE_TIMEOUT_SECONDS` from the environment, else 300 s). */
   timeoutMs?: number;
+  /** serverless.yml parameters (`--param="k=v"`), e.g. `{ apiAccess: 'open' }`. */
+  params?: Record<string, string>;
+  /** More arguments for `serverless package` (what `npm run package -- …` is given). */
+  extraArgs?: string[];
+  /** The environment serverless runs in (default this process's): API_KEY, API_KEY_SSM_PARAMETER, … */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A packaging step failed: `message` is one line, `output` what the step printed. */
@@ -52,12 +58,24 @@ export function packageService({
   stage = 'dev',
   outDir = '.serverless',
   timeoutMs = packageTimeoutMs(process.env),
+  params = {},
+  extraArgs = [],
+  env = process.env,
 }: PackageOptions = {}): string {
   const run = runNodeBounded(
-    [require.resolve('serverless/bin/serverless.js'), 'package', '--stage', stage, '--package', outDir],
+    [
+      require.resolve('serverless/bin/serverless.js'),
+      'package',
+      '--stage',
+      stage,
+      '--package',
+      outDir,
+      ...Object.entries(params).map(([name, value]) => `--param=${name}=${value}`),
+      ...extraArgs,
+    ],
     {
       cwd: projectRoot,
-      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', FORCE_COLOR: '0' },
+      env: { ...env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', FORCE_COLOR: '0' },
       timeoutMs,
     },
   );
@@ -109,7 +127,8 @@ export function lintTemplate(templatePath: string): LintOutcome {
 
 function main(): void {
   const started = Date.now();
-  const template = packageService();
+  // `npm run package -- --param="apiAccess=open"`: the arguments go to serverless.
+  const template = packageService({ extraArgs: process.argv.slice(2) });
   console.log(`Packaged into .serverless/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const lint = lintTemplate(template);
   if (lint.skipped) {

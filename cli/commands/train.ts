@@ -87,18 +87,21 @@ function formatSummary(
   seconds: number,
 ): string {
   const { meta } = result;
-  const rows: MetricsRow[] = Object.entries(meta.evaluation.systems).map(([name, metrics]) => ({
+  const { evaluation } = meta;
+  const rows: MetricsRow[] = Object.entries(evaluation?.systems ?? {}).map(([name, metrics]) => ({
     name,
     metrics,
   }));
-  const champion = meta.evaluation.champion;
+  const champion = evaluation?.champion;
   if (champion)
     rows.push({
       name: `champion${champion.basis === 'recorded' ? ' (recorded)' : ''}`,
       metrics: champion.metrics,
     });
   const customers = meta.rows.customers.toLocaleString('en');
-  const evaluated = `${meta.evaluation.customers.toLocaleString('en')} customers, ${(100 * meta.evaluation.returningShare).toFixed(1)}%`;
+  const evaluated =
+    evaluation &&
+    `${evaluation.customers.toLocaleString('en')} customers, ${(100 * evaluation.returningShare).toFixed(1)}%`;
   const about = isCustomerTableMeta(meta)
     ? [
         `trained on a customer table of ${customers} customers, label ${meta.label.column}, dates as of ${meta.asOf}, backend ${meta.backend}, ${seconds.toFixed(1)} s`,
@@ -106,15 +109,26 @@ function formatSummary(
       ]
     : [
         `trained on ${meta.rows.transactions.toLocaleString('en')} transactions of ${customers} customers, as of ${meta.asOf}, horizon ${meta.horizonDays} days, backend ${meta.backend}, ${seconds.toFixed(1)} s`,
-        `validation window ${meta.evaluation.window.from.slice(0, 10)} .. ${meta.evaluation.window.to.slice(0, 10)} (exclusive), ${evaluated} returning:`,
+        meta.evaluation
+          ? `validation window ${meta.evaluation.window.from.slice(0, 10)} .. ${meta.evaluation.window.to.slice(0, 10)} (exclusive), ${evaluated} returning:`
+          : `NOT evaluated out of time: ${meta.notEvaluated?.reason ?? 'no validation window'}`,
+        ...(meta.forecast
+          ? [
+              `predicted ${meta.horizonDays}-day total ${money(meta.forecast.total)} (80% interval ${money(meta.forecast.low)} – ${money(meta.forecast.high)})`,
+            ]
+          : []),
       ];
   return [
     ...about,
-    metricsTable(rows),
+    ...(rows.length > 0 ? [metricsTable(rows)] : []),
     result.promoted
       ? `promoted ${result.version}: ${result.reason}`
       : `NOT promoted ${result.version}: ${result.reason} (the champion stays ${meta.promotion.previousChampion})`,
     `artifacts: ${path.join(modelDir, result.prefix)}/{model.json,weights.bin,meta.json,predictions.csv,report.html}`,
     `report: ${path.join(modelDir, result.reportKey)}`,
   ].join('\n');
+}
+
+function money(value: number): string {
+  return value.toLocaleString('en', { maximumFractionDigits: 0 });
 }

@@ -163,6 +163,7 @@ export function featuresFromSummary(
     }
     col += levels.length + 1;
   }
+  containNonFinite(values);
   return {
     names,
     rows,
@@ -171,6 +172,23 @@ export function featuresFromSummary(
     customers: summary.customers,
     spec: { horizonDays, categoryLevels, bgNbd, gammaGamma },
   };
+}
+
+/** The largest finite float32: the type of features and labels. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * Hold every value finite, in place: NaN becomes 0 and ±Infinity ±the largest float32. Ingest rejects
+ * absurd rows (lib/ingest/order-limits.ts), but a feature or label that still overflows (a table built
+ * another way, a sum of many large orders) must not stop a dataset's training or a request for everyone:
+ * the customer keeps an extreme value, which the model's transforms log-scale and clip like any outlier.
+ */
+export function containNonFinite<T extends Float32Array | Float64Array>(values: T): T {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!Number.isFinite(v)) values[i] = Number.isNaN(v) ? 0 : Math.sign(v) * FLOAT32_MAX;
+  }
+  return values;
 }
 
 /** Customers (ascending ids) with at least one transaction before `asOf`. */

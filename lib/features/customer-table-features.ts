@@ -39,6 +39,7 @@ export type CustomerFeatureErrorCode =
   | 'unknown_column'
   | 'missing_column'
   | 'not_a_number'
+  | 'out_of_range'
   | 'not_a_date'
   | 'date_after_as_of'
   | 'not_a_category';
@@ -319,8 +320,18 @@ function numberValue(raw: string | number | null | undefined, column: string): n
       column,
       `column "${column}" must be a number, got ${JSON.stringify(raw)}`,
     );
+  // A model input is a float32: a larger magnitude would become Infinity in the feature matrix.
+  if (Math.abs(value) > FLOAT32_MAX)
+    throw new CustomerFeatureError(
+      'out_of_range',
+      column,
+      `column "${column}" is ${value}, beyond ±${FLOAT32_MAX.toPrecision(3)}, the range of a model input`,
+    );
   return value;
 }
+
+/** The largest finite float32, the type of every model input. */
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 function dateValue(
   raw: string | number | null | undefined,

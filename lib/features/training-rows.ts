@@ -2,7 +2,7 @@ import type { BgNbdFit } from '../model/bg-nbd';
 import type { LabelledRows } from '../model/feature-matrix';
 import type { GammaGammaFit } from '../model/gamma-gamma';
 import { DAY_MS } from '../time';
-import type { CustomerFeatures } from './compute-features';
+import { type CustomerFeatures, containNonFinite } from './compute-features';
 import type { FeatureEngine } from './feature-engine';
 
 export interface TrainingRowsOptions {
@@ -58,7 +58,7 @@ export async function buildTrainingRows(
     });
     if (features.rows === 0) continue;
     categoryLevels = features.spec.categoryLevels;
-    const label = await engine.netSpend(features.customers, asOf, asOf + horizon);
+    const label = containNonFinite(await engine.netSpend(features.customers, asOf, asOf + horizon));
     parts.push({ features, label });
     windows.push({
       asOf,
@@ -90,7 +90,7 @@ export function buildTruth(
   asOf: number,
   horizonDays: number,
 ): Promise<Float32Array> {
-  return engine.netSpend(customers, asOf, asOf + horizonDays * DAY_MS);
+  return engine.netSpend(customers, asOf, asOf + horizonDays * DAY_MS).then(containNonFinite);
 }
 
 /**

@@ -5,9 +5,14 @@ import { championKey } from '../store/bucket-layout';
 export interface ChampionPointer {
   version: string;
   promotedAt: string;
-  /** Normalized Gini of the champion on the validation window it was promoted on. */
+  /**
+   * Normalized Gini and decile MAPE of the champion on the validation window it was promoted on; null
+   * (NaN in memory) for a champion trained without an out-of-time evaluation (`evaluated: false`).
+   */
   gini: number;
   decileMape: number;
+  /** false: trained on a history too short for an out-of-time evaluation; absent means evaluated. */
+  evaluated?: false;
 }
 
 /** How a challenger fared against the champion on the same validation window. */
@@ -27,7 +32,49 @@ export async function readChampion(
   if (!info) return undefined;
   const text = await getText(store, key);
   if (text === undefined) return undefined;
-  return { pointer: JSON.parse(text) as ChampionPointer, etag: info.etag };
+  return { pointer: parseChampionPointer(text, key, info.etag), etag: info.etag };
+}
+
+/** `champion.json` is not a pointer valuecast wrote (truncated, edited by hand, not JSON, no version). */
+export class CorruptChampionError extends Error {
+  constructor(
+    readonly key: string,
+    problem: string,
+    /** The corrupt object's etag, so a promotion can replace exactly it. */
+    readonly etag?: string,
+  ) {
+    super(
+      `${key} is not a valid champion pointer (${problem}): point it at a good version, or train the dataset (its next version replaces it)`,
+    );
+    this.name = 'CorruptChampionError';
+  }
+}
+
+/** A version is one key segment (`20261128T183700Z-1a2b3c`): no `/`, never `.` or `..`. */
+const VERSION_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * The pointer in `champion.json`, checked only as far as following it needs (an object whose `version` is
+ * one key segment): a pointer that fails it would send every reader to a path that is not a version.
+ * @throws CorruptChampionError naming the key and the problem
+ */
+export function parseChampionPointer(text: string, key: string, etag?: string): ChampionPointer {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CorruptChampionError(key, 'not JSON', etag);
+  }
+  const version = (value as { version?: unknown } | null)?.version;
+  if (typeof value !== 'object' || value === null || typeof version !== 'string')
+    throw new CorruptChampionError(key, 'no "version"', etag);
+  if (!VERSION_SEGMENT.test(version))
+    throw new CorruptChampionError(
+      key,
+      `"version" ${JSON.stringify(version.slice(0, 80))} is not a version name`,
+      etag,
+    );
+  return value as ChampionPointer;
 }
 
 /**
@@ -42,6 +89,11 @@ export function decidePromotion(
   mapeTolerance = 0.05,
 ): { promoted: boolean; reason: string } {
   if (!championOnSameWindow) return { promoted: true, reason: 'no champion yet' };
+  if (!Number.isFinite(championOnSameWindow.gini))
+    return {
+      promoted: true,
+      reason: 'the champion has no out-of-time metrics to defend (trained on a short history)',
+    };
   if (!(challenger.gini >= championOnSameWindow.gini)) {
     return {
       promoted: false,
@@ -60,6 +112,19 @@ export function decidePromotion(
   };
 }
 
+/** {@link readChampion}, with a corrupt pointer read as no pointer, its etag and the problem kept. */
+async function readChampionOrCorrupt(
+  store: BlobStore,
+  dataset: string,
+): Promise<{ pointer?: ChampionPointer; etag: string; corrupt?: string } | undefined> {
+  try {
+    return await readChampion(store, dataset);
+  } catch (e: unknown) {
+    if (!(e instanceof CorruptChampionError) || e.etag === undefined) throw e;
+    return { etag: e.etag, corrupt: `${e.key} was corrupt` };
+  }
+}
+
 /**
  * Move the pointer to `pointer.version` if `decide` says so, with a conditional write: if another training
  * moved the pointer in between, re-read it and decide again against the new champion, so two trainings of
@@ -73,8 +138,12 @@ export async function promoteIfBetter(
   maxAttempts = 5,
 ): Promise<PromotionDecision> {
   for (let attempt = 1; ; attempt++) {
-    const current = await readChampion(store, dataset);
-    const decision = await decide(current?.pointer);
+    const current = await readChampionOrCorrupt(store, dataset);
+    const verdict = await decide(current?.pointer);
+    // A corrupt pointer names nothing to defend: the challenger is judged as a first model and replaces it.
+    const decision = current?.corrupt
+      ? { ...verdict, reason: `${verdict.reason} (${current.corrupt}: replaced)` }
+      : verdict;
     if (!decision.promoted) return { ...decision, previous: current?.pointer };
     try {
       await putJson(store, championKey(dataset), pointer, { ifMatch: current?.etag ?? null });

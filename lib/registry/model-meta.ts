@@ -6,6 +6,7 @@ import type { ShopForecast } from '../model/seasonal-level';
 import { type BlobStore, getJson, putJson } from '../store/blob-store';
 import { metaKey } from '../store/bucket-layout';
 import type { DataQualitySummary } from './data-quality';
+import type { ModelFlag } from './promotion-guards';
 
 /** How the champion fared on the challenger's validation window. */
 export interface ChampionEvaluation {
@@ -47,6 +48,8 @@ interface ModelMetaBase {
     levelFactor?: number;
   };
   promotion: { status: 'pending' | 'promoted' | 'not_promoted'; reason: string; previousChampion?: string };
+  /** What a person should know before relying on this version (lib/registry/promotion-guards.ts); absent: none. */
+  flags?: ModelFlag[];
   dataFingerprint: string;
   /** Seconds per phase. */
   durations: Record<string, number>;
@@ -85,8 +88,16 @@ export interface TransactionModelMeta extends ModelMetaBase {
    * set it (lib/model/seasonal-level.ts). Absent in meta.json written before it existed.
    */
   forecast?: ShopForecast;
-  /** Out-of-time evaluation: every system fitted on data before `window.from`, judged on [from, to). */
-  evaluation: EvaluationBase & { window: { from: string; to: string } };
+  /**
+   * Out-of-time evaluation: every system fitted on data before `window.from`, judged on [from, to). Absent
+   * when the history held less than two horizons before `asOf` (then `notEvaluated` says so).
+   */
+  evaluation?: EvaluationBase & { window: { from: string; to: string } };
+  /**
+   * Present instead of `evaluation` when there was no out-of-time window to judge on: such a model is
+   * promoted only when no evaluated champion exists (lib/training/model-version.ts).
+   */
+  notEvaluated?: { reason: string };
 }
 
 /** `meta.json` of a model trained on a labelled customer table (one row per customer). */

@@ -27,7 +27,8 @@ export function valueDeciles(values: ArrayLike<number>): Uint8Array {
 
 /**
  * `predictions.csv`: one line per customer. Text cells a spreadsheet would run as a formula (starting
- * with `=`, `+`, `-`, `@`, tab or CR) get a leading `'`; cells with commas or quotes are quoted.
+ * with `=`, `+`, `-`, `@`, tab or CR), and cells starting with `'`, get a leading `'`; cells with commas
+ * or quotes are quoted.
  */
 export function predictionsCsv(scored: ScoredCustomers, modelVersion: string): string {
   const deciles = valueDeciles(scored.value);
@@ -42,9 +43,13 @@ export function predictionsCsv(scored: ScoredCustomers, modelVersion: string): s
   return `${lines.join('\n')}\n`;
 }
 
-/** A CSV cell that no spreadsheet runs as a formula. */
+/**
+ * A CSV cell that no spreadsheet runs as a formula. A cell that starts with `'` gets one more, so the
+ * reader (lib/serving/batch-scores.ts) can take exactly one off every escaped cell: `'=x` and `=x` both
+ * come back as they were.
+ */
 export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = /^[=+\-@\t\r']/.test(value) ? `'${value}` : value;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

@@ -60,8 +60,7 @@ ${header(data)}
 ${keyFigures(data)}
 ${metricsSection(data)}
 <div class="grid">
-${chartCard('chart-gain', 'Gain curve', `Share of the actual ${escapeHtml(valueName(data))} ${judgedOn(data)} captured by the customers each system ranks highest. Closer to the perfect ordering is better; the diagonal is a random ordering.`)}
-${chartCard('chart-calibration', 'Predicted vs actual per decile', `${escapeHtml(systemLabel(data.evaluation.focus, data))}: customers in ten equal groups by predicted value; mean predicted and mean actual ${escapeHtml(valueName(data))} of each group ${judgedOn(data)}.`)}
+${evaluationCharts(data)}
 ${chartCard('chart-distribution', 'Distribution of predicted value', `Predicted ${escapeHtml(predicted(data))} of the ${count(data.distribution.customers)} scored customers.`)}
 ${importanceCard(data)}
 </div>
@@ -95,19 +94,35 @@ function header(data: ReportData): string {
     data.kind === 'training'
       ? `<h1><span class="muted">Model report</span> ${escapeHtml(data.dataset ?? '')}</h1><p class="version">version ${escapeHtml(data.version ?? '')}</p>`
       : `<h1><span class="muted">Backtest report</span> cutoff ${escapeHtml(cutoffDay(data))}</h1>`;
-  return `<header>${heading}<p class="lead">${escapeHtml(subtitle)}</p>${status}</header>`;
+  const flags = (data.flags ?? [])
+    .map((flag) => `<p class="status flagged"><strong>Flagged</strong> ${escapeHtml(flag.message)}</p>`)
+    .join('');
+  return `<header>${heading}<p class="lead">${escapeHtml(subtitle)}</p>${status}${flags}</header>`;
+}
+
+/** The gain curve and the decile calibration of an evaluated model. */
+function evaluationCharts(data: ReportData): string {
+  if (!data.evaluation) return '';
+  return `${chartCard('chart-gain', 'Gain curve', `Share of the actual ${escapeHtml(valueName(data))} ${judgedOn(data)} captured by the customers each system ranks highest. Closer to the perfect ordering is better; the diagonal is a random ordering.`)}
+${chartCard('chart-calibration', 'Predicted vs actual per decile', `${escapeHtml(systemLabel(data.evaluation.focus, data))}: customers in ten equal groups by predicted value; mean predicted and mean actual ${escapeHtml(valueName(data))} of each group ${judgedOn(data)}.`)}`;
 }
 
 function keyFigures(data: ReportData): string {
   const { evaluation, distribution } = data;
+  const figure = (label: string, value: string, note: string) =>
+    `<div class="figure"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div><div class="note">${escapeHtml(note)}</div></div>`;
+  if (!evaluation)
+    return `<section class="figures">
+${figure('Out-of-time evaluation', 'none', data.notEvaluated ?? '')}
+${figure('Customers scored', count(distribution.customers), '')}
+${figure(`Predicted ${predicted(data)}`, money(distribution.total), forecastNote(data))}
+</section>`;
   const focus = evaluation.systems.find((s) => s.name === evaluation.focus);
   const baselines = evaluation.systems.filter((s) => s.name !== evaluation.focus);
   const bestBaseline = baselines.reduce<SystemRow | undefined>(
     (best, s) => ((s.metrics.gini ?? -1) > (best?.metrics.gini ?? -1) ? s : best),
     undefined,
   );
-  const figure = (label: string, value: string, note: string) =>
-    `<div class="figure"><div class="label">${escapeHtml(label)}</div><div class="value">${escapeHtml(value)}</div><div class="note">${escapeHtml(note)}</div></div>`;
   return `<section class="figures">
 ${figure('Normalized Gini', metric(focus?.metrics.gini), bestBaseline ? `best baseline ${metric(bestBaseline.metrics.gini)} (${systemLabel(bestBaseline.name, data)})` : '')}
 ${figure('Top 10% hold', percent(focus?.metrics.top10Share), `of the actual ${valueName(data)} ${judgedOn(data)}`)}
@@ -118,6 +133,8 @@ ${figure(`Predicted ${predicted(data)}`, money(distribution.total), forecastNote
 
 function metricsSection(data: ReportData): string {
   const { evaluation } = data;
+  if (!evaluation)
+    return `<section class="card"><h2>Not evaluated out of time</h2><p>${escapeHtml(data.notEvaluated ?? '')} Such a model is never promoted over a champion that was evaluated.</p></section>`;
   const rows = [...evaluation.systems, ...(evaluation.champion ? [evaluation.champion] : [])];
   const best = new Map(
     METRIC_COLUMNS.map(({ key, better }) => {
@@ -177,7 +194,7 @@ function importanceCard(data: ReportData): string {
   return chartCard(
     'chart-importance',
     'What drives predictions',
-    `How much the model's ranking (normalized Gini ${escapeHtml(metric(importance.baselineGini))}) drops when one feature is shuffled across ${count(importance.rows)} ${data.evaluation.basis.method === 'out-of-time' ? 'validation' : 'holdout'} customers (mean of ${importance.repeats} shuffles). The ${Math.min(IMPORTANCE_SHOWN, importance.features.length)} largest of ${importance.features.length}.`,
+    `How much the model's ranking (normalized Gini ${escapeHtml(metric(importance.baselineGini))}) drops when one feature is shuffled across ${count(importance.rows)} ${data.evaluation?.basis.method === 'random-holdout' ? 'holdout' : 'validation'} customers (mean of ${importance.repeats} shuffles). The ${Math.min(IMPORTANCE_SHOWN, importance.features.length)} largest of ${importance.features.length}.`,
   );
 }
 
@@ -234,7 +251,7 @@ function chartData(data: ReportData) {
   const { evaluation } = data;
   let baseline = 0;
   return {
-    gain: {
+    gain: evaluation && {
       perfect: evaluation.gain.perfect,
       systems: evaluation.gain.systems.map((s) => {
         const focus = s.name === evaluation.focus;
@@ -243,7 +260,7 @@ function chartData(data: ReportData) {
       }),
     },
     valueName: valueName(data),
-    calibration: evaluation.calibration,
+    calibration: evaluation?.calibration,
     histogram: data.distribution.histogram,
     importance: data.featureImportance?.features
       .slice(0, IMPORTANCE_SHOWN)
@@ -253,7 +270,7 @@ function chartData(data: ReportData) {
 
 /** Where the truth of the metrics comes from, as the page words it. */
 function judgedOn(data: ReportData): string {
-  if (data.evaluation.basis.method === 'random-holdout') return 'in the holdout';
+  if (data.evaluation?.basis.method === 'random-holdout') return 'in the holdout';
   return data.kind === 'training'
     ? 'in the validation window'
     : `in the ${horizonDays(data)} days after the cutoff`;
@@ -275,8 +292,8 @@ function horizonDays(data: ReportData): number | undefined {
 
 /** The last day a backtest's systems saw (its window starts the day after). */
 function cutoffDay(data: ReportData): string {
-  const { basis } = data.evaluation;
-  return basis.method === 'out-of-time' ? day(basis.from, -1) : '';
+  const basis = data.evaluation?.basis;
+  return basis?.method === 'out-of-time' ? day(basis.from, -1) : '';
 }
 
 function systemLabel(name: string, data: ReportData): string {

@@ -53,7 +53,12 @@ export interface ReportData {
   asOf: string;
   target: PredictionTarget;
   promotion?: ModelMeta['promotion'];
-  evaluation: {
+  /** What a person should know before relying on the model (meta.json `flags`). */
+  flags?: ModelMeta['flags'];
+  /** Why a training's model has no out-of-time evaluation (the history held less than two horizons). */
+  notEvaluated?: string;
+  /** Absent for a model trained without an out-of-time evaluation (`notEvaluated` says why). */
+  evaluation?: {
     basis: EvaluationBasis;
     customers: number;
     returningShare: number;
@@ -95,13 +100,20 @@ const FOCUS_SYSTEM = 'model';
 
 /** The charts' summaries of per-customer arrays: computed once, whatever number of times the page is rendered. */
 export interface ReportSummaries {
-  charts: Pick<ReportData['evaluation'], 'focus' | 'gain' | 'calibration'>;
+  /** Absent when the model was not evaluated. */
+  charts?: Pick<NonNullable<ReportData['evaluation']>, 'focus' | 'gain' | 'calibration'>;
   scored: Pick<ReportData, 'distribution' | 'topCustomers'>;
 }
 
-/** Summarize the validation window's arrays and every customer's prediction for the charts and tables. */
-export function reportSummaries(evaluation: EvaluationArrays, scored: ScoredCustomers): ReportSummaries {
-  return { charts: evaluationCharts(evaluation), scored: scoredSummaries(scored) };
+/**
+ * Summarize the validation window's arrays (absent for a model without an out-of-time evaluation) and every
+ * customer's prediction for the charts and tables.
+ */
+export function reportSummaries(
+  evaluation: EvaluationArrays | undefined,
+  scored: ScoredCustomers,
+): ReportSummaries {
+  return { charts: evaluation && evaluationCharts(evaluation), scored: scoredSummaries(scored) };
 }
 
 /** The report of a trained model version, from its meta.json and the summaries of its evaluation and scores. */
@@ -110,7 +122,8 @@ export function trainingReportData(
   summaries: ReportSummaries,
   generatedAt: string,
 ): ReportData {
-  const champion = meta.evaluation.champion;
+  const { evaluation } = meta;
+  const champion = evaluation?.champion;
   const { training } = meta;
   const tableModel = isCustomerTableMeta(meta);
   return {
@@ -121,27 +134,30 @@ export function trainingReportData(
     asOf: meta.asOf,
     target: tableModel ? { label: meta.label.column } : { horizonDays: meta.horizonDays },
     promotion: meta.promotion,
-    evaluation: {
-      ...summaries.charts,
-      basis: tableModel
-        ? { method: 'random-holdout', share: meta.evaluation.holdoutShare }
-        : { method: 'out-of-time', ...meta.evaluation.window },
-      customers: meta.evaluation.customers,
-      returningShare: meta.evaluation.returningShare,
-      systems: Object.entries(meta.evaluation.systems).map(([name, { seconds, ...metrics }]) => ({
-        name,
-        metrics,
-        seconds,
-      })),
-      champion: champion && {
-        name: `champion ${champion.version}`,
-        metrics: champion.metrics,
-        note:
-          champion.basis === 'recorded'
-            ? `The champion's metrics recorded when it was promoted, not re-scored here: ${champion.note ?? 'no reason recorded'}.`
-            : 'The champion re-scored on this validation window.',
+    flags: meta.flags,
+    notEvaluated: tableModel ? undefined : meta.notEvaluated?.reason,
+    evaluation: evaluation &&
+      summaries.charts && {
+        ...summaries.charts,
+        basis: tableModel
+          ? { method: 'random-holdout', share: meta.evaluation.holdoutShare }
+          : { method: 'out-of-time', ...(evaluation as NonNullable<typeof meta.evaluation>).window },
+        customers: evaluation.customers,
+        returningShare: evaluation.returningShare,
+        systems: Object.entries(evaluation.systems).map(([name, { seconds, ...metrics }]) => ({
+          name,
+          metrics,
+          seconds,
+        })),
+        champion: champion && {
+          name: `champion ${champion.version}`,
+          metrics: champion.metrics,
+          note:
+            champion.basis === 'recorded'
+              ? `The champion's metrics recorded when it was promoted, not re-scored here: ${champion.note ?? 'no reason recorded'}.`
+              : 'The champion re-scored on this validation window.',
+        },
       },
-    },
     ...summaries.scored,
     forecast: tableModel ? undefined : meta.forecast,
     featureImportance: meta.featureImportance,
@@ -222,7 +238,7 @@ export function backtestReportData(
   };
 }
 
-function evaluationCharts({ actual, systems }: EvaluationArrays): ReportSummaries['charts'] {
+function evaluationCharts({ actual, systems }: EvaluationArrays): NonNullable<ReportSummaries['charts']> {
   const focus = systems.find((s) => s.name === FOCUS_SYSTEM) ?? systems[0];
   if (!focus) throw new RangeError('a report needs at least one evaluated system');
   const focusOrder = descendingOrder(focus.predictions);

@@ -28,56 +28,61 @@ export const REPORT_SCRIPT = `
     if (canvas) new Chart(canvas, config);
   }
 
-  var gain = data.gain;
-  var lines = [
-    { label: 'Perfect ordering', data: points(gain.perfect), borderColor: '#111827', borderDash: [6, 4], borderWidth: 1.5 },
-  ];
-  gain.systems.forEach(function (s) {
-    lines.push({
-      label: s.label,
-      data: points(s.curve),
-      borderColor: s.color,
-      borderWidth: s.focus ? 3 : 1.5,
-      order: s.focus ? 0 : 1,
-    });
-  });
-  lines.push({ label: 'Random', data: [{ x: 0, y: 0 }, { x: 1, y: 1 }], borderColor: '#9ca3af', borderDash: [2, 3], borderWidth: 1 });
-  draw('chart-gain', {
-    type: 'line',
-    data: { datasets: lines },
-    options: {
-      parsing: false,
-      elements: { point: { radius: 0, hitRadius: 6 }, line: { tension: 0 } },
-      interaction: { mode: 'nearest', intersect: false, axis: 'x' },
-      scales: {
-        x: { type: 'linear', min: 0, max: 1, grid: grid, title: { display: true, text: 'share of customers, highest predicted first' }, ticks: { callback: percent } },
-        y: { min: 0, max: 1, grid: grid, title: { display: true, text: 'share of actual value' }, ticks: { callback: percent } },
-      },
-      plugins: {
-        legend: { labels: { usePointStyle: true, pointStyle: 'line' } },
-        tooltip: { callbacks: { label: function (c) { return c.dataset.label + ': ' + percent(c.parsed.y) + ' of value in top ' + percent(c.parsed.x); } } },
-      },
-    },
-  });
+  if (data.gain) drawGain(data.gain);
+  if (data.calibration) drawCalibration(data.calibration);
 
-  var deciles = data.calibration;
-  draw('chart-calibration', {
-    type: 'bar',
-    data: {
-      labels: deciles.predicted.map(function (_, i) { return i === 0 ? '1 (top)' : String(i + 1); }),
-      datasets: [
-        { label: 'mean predicted', data: deciles.predicted, backgroundColor: '#2563eb' },
-        { label: 'mean actual', data: deciles.actual, backgroundColor: '#f59e0b' },
-      ],
-    },
-    options: {
-      scales: {
-        x: { grid: { display: false }, title: { display: true, text: 'decile of predicted value' } },
-        y: { beginAtZero: true, grid: grid, title: { display: true, text: data.valueName + ' per customer' }, ticks: { callback: function (v) { return compact.format(v); } } },
+  function drawGain(gain) {
+    var lines = [
+      { label: 'Perfect ordering', data: points(gain.perfect), borderColor: '#111827', borderDash: [6, 4], borderWidth: 1.5 },
+    ];
+    gain.systems.forEach(function (s) {
+      lines.push({
+        label: s.label,
+        data: points(s.curve),
+        borderColor: s.color,
+        borderWidth: s.focus ? 3 : 1.5,
+        order: s.focus ? 0 : 1,
+      });
+    });
+    lines.push({ label: 'Random', data: [{ x: 0, y: 0 }, { x: 1, y: 1 }], borderColor: '#9ca3af', borderDash: [2, 3], borderWidth: 1 });
+    draw('chart-gain', {
+      type: 'line',
+      data: { datasets: lines },
+      options: {
+        parsing: false,
+        elements: { point: { radius: 0, hitRadius: 6 }, line: { tension: 0 } },
+        interaction: { mode: 'nearest', intersect: false, axis: 'x' },
+        scales: {
+          x: { type: 'linear', min: 0, max: 1, grid: grid, title: { display: true, text: 'share of customers, highest predicted first' }, ticks: { callback: percent } },
+          y: { min: 0, max: 1, grid: grid, title: { display: true, text: 'share of actual value' }, ticks: { callback: percent } },
+        },
+        plugins: {
+          legend: { labels: { usePointStyle: true, pointStyle: 'line' } },
+          tooltip: { callbacks: { label: function (c) { return c.dataset.label + ': ' + percent(c.parsed.y) + ' of value in top ' + percent(c.parsed.x); } } },
+        },
       },
-      plugins: { tooltip: { callbacks: { label: function (c) { return c.dataset.label + ': ' + number.format(c.parsed.y); } } } },
-    },
-  });
+    });
+  }
+
+  function drawCalibration(deciles) {
+    draw('chart-calibration', {
+      type: 'bar',
+      data: {
+        labels: deciles.predicted.map(function (_, i) { return i === 0 ? '1 (top)' : String(i + 1); }),
+        datasets: [
+          { label: 'mean predicted', data: deciles.predicted, backgroundColor: '#2563eb' },
+          { label: 'mean actual', data: deciles.actual, backgroundColor: '#f59e0b' },
+        ],
+      },
+      options: {
+        scales: {
+          x: { grid: { display: false }, title: { display: true, text: 'decile of predicted value' } },
+          y: { beginAtZero: true, grid: grid, title: { display: true, text: data.valueName + ' per customer' }, ticks: { callback: function (v) { return compact.format(v); } } },
+        },
+        plugins: { tooltip: { callbacks: { label: function (c) { return c.dataset.label + ': ' + number.format(c.parsed.y); } } } },
+      },
+    });
+  }
 
   var histogram = data.histogram;
   draw('chart-distribution', {

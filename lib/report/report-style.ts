@@ -14,6 +14,7 @@ h2 { font-size: 16px; margin: 0 0 4px; font-weight: 600; }
 .status { margin: 12px 0 0; padding: 10px 14px; border-radius: 8px; border: 1px solid var(--line); background: #fff; }
 .status.promoted { border-color: #a7f3d0; background: #ecfdf5; }
 .status.not_promoted { border-color: #fde68a; background: #fffbeb; }
+.status.flagged { border-color: #fecaca; background: #fef2f2; }
 .figures { display: grid; grid-template-columns: repeat(auto-fit, minmax(210px, 1fr)); gap: 14px; margin: 18px 0; }
 .figure { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px; }
 .figure .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; }

@@ -5,7 +5,7 @@ import type { BlobStore } from '../store/blob-store';
 import { datasetPrefixes, uploadsPrefix } from '../store/bucket-layout';
 import { ApiError, type ApiResponse, jsonResponse, validationError } from './api-error';
 import { apiKeyMatches } from './api-key';
-import { type ModelCache, NoChampionError } from './model-cache';
+import { ChampionUnavailableError, type ModelCache, NoChampionError } from './model-cache';
 import { datasetName, predictCustomers, predictRequestSchema } from './predict-request';
 import type { ServingConfig } from './serving-config';
 import type { ServingModel } from './serving-model';
@@ -49,8 +49,10 @@ export function createApi(deps: ApiDeps): (event: APIGatewayProxyEventV2) => Pro
           architecture: meta.architecture,
           rows: meta.rows,
           forecast: isCustomerTableMeta(meta) ? undefined : meta.forecast,
+          notEvaluated: isCustomerTableMeta(meta) ? undefined : meta.notEvaluated,
           evaluation: meta.evaluation,
           promotion: meta.promotion,
+          flags: meta.flags ?? [],
         });
       }
       case 'GET /customers/{id}': {
@@ -97,11 +99,20 @@ function queryDataset(event: APIGatewayProxyEventV2): string {
   return parsed.data.dataset;
 }
 
-/** The served champion; 404 for a dataset nothing is known of, 503 while it has no champion yet. */
+/**
+ * The served champion; 404 for a dataset nothing is known of, 503 while it has no champion yet, or while
+ * its champion cannot be loaded and there is no earlier model to serve (the message says what to do).
+ */
 async function champion(deps: ApiDeps, dataset: string): Promise<ServingModel> {
   try {
     return await deps.cache.get(dataset);
   } catch (error) {
+    if (error instanceof ChampionUnavailableError)
+      throw new ApiError(
+        503,
+        'MODEL_UNAVAILABLE',
+        `${error.message}; the API tries again in ${Math.max(1, Math.ceil(error.retryInMs / 1000))} s`,
+      );
     if (!(error instanceof NoChampionError)) throw error;
     if (!(await datasetExists(deps.store, dataset)))
       throw new ApiError(

@@ -71,6 +71,7 @@ function csvRecords(csv: string): Record<string, string>[] {
   return records;
 }
 
+/** The inverse of predictions-csv.ts `csvCell`'s escaping: one leading `'` off a cell it escaped. */
 function unescapeCell(cell: string): string {
-  return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
+  return /^'[=+\-@\t\r']/.test(cell) ? cell.slice(1) : cell;
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { computeFeatures } from '../features/compute-features';
 import { CustomerFeatureError, encodeCustomerRows } from '../features/customer-table-features';
+import { amountProblem, EARLIEST_ORDER_TIME, MAX_ABS_AMOUNT, timeProblem } from '../ingest/order-limits';
 import { TransactionTableBuilder } from '../ingest/transaction-table';
 import type { ValuePrediction } from '../model/value-model';
 import {
@@ -39,9 +40,28 @@ export const datasetName = z.string().regex(DATASET_NAME, 'is not a dataset name
 
 const label = z.string().min(1).max(200);
 
+/** An instant an order can have (lib/ingest/order-limits.ts, as ingest checks rows): from 1970. */
+const orderTime = isoTime.refine(
+  (time) => Number.isNaN(time) || time >= EARLIEST_ORDER_TIME,
+  'is before 1970',
+);
+
+/** An order's amount within the limits ingest applies (finite, at most MAX_ABS_AMOUNT either way). */
+const orderAmount = z.number().superRefine((amount, context) => {
+  const problem = amountProblem(amount);
+  if (problem)
+    context.addIssue({
+      code: 'custom',
+      message:
+        problem === 'not_finite'
+          ? 'is not a finite number'
+          : `is beyond ±${MAX_ABS_AMOUNT}, the limit of one order`,
+    });
+});
+
 const transactionSchema = z.strictObject({
-  date: isoTime,
-  amount: z.number().refine(Number.isFinite, 'is not a finite number'),
+  date: orderTime,
+  amount: orderAmount,
   orderId: label.optional(),
   /** Categorical columns the model was trained with (e.g. country, channel), by column name. */
   categories: z.record(label, label).optional(),
@@ -59,7 +79,7 @@ const featureValue = z.union(
 export function predictRequestSchema(limits: PredictLimits) {
   return z.strictObject({
     dataset: datasetName.default('default'),
-    asOf: isoTime.optional(),
+    asOf: orderTime.optional(),
     customers: z
       .array(
         z
@@ -141,13 +161,20 @@ function predictFromTransactions(
     return customer.transactions;
   });
   const asOf = request.asOf ?? Date.parse(meta.asOf);
+  const now = Date.now();
   // Sized for the posted rows: the default capacity would allocate for a thousand.
   const builder = new TransactionTableBuilder(
     posted.reduce((rows, transactions) => rows + transactions.length, 0),
   );
   request.customers.forEach((customer, i) => {
-    for (const t of posted[i] ?? []) {
+    for (const [j, t] of (posted[i] ?? []).entries()) {
       if (t.date >= asOf) continue;
+      // Ignored when at or after asOf (above); one the features would read cannot be later than now.
+      if (timeProblem(t.date, now) === 'in_the_future')
+        throw fieldError(
+          `customers.${i}.transactions.${j}.date`,
+          'is in the future: an order cannot be dated after now',
+        );
       builder.add({
         customerId: customer.id,
         time: t.date,

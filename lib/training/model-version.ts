@@ -10,6 +10,7 @@ import {
 import { type ChampionEvaluation, type ModelMeta, writeMeta } from '../registry/model-meta';
 import { newModelVersion } from '../registry/model-versions';
 import { predictionsCsv, type ScoredCustomers } from '../registry/predictions-csv';
+import { modelFlags, promotionBlocker } from '../registry/promotion-guards';
 import type { ReportSummaries } from '../report/report-data';
 import { writeModelReport } from '../report/write-report';
 import type { BlobStore } from '../store/blob-store';
@@ -104,8 +105,8 @@ export interface TrainedVersion<Meta extends ModelMeta> {
   reportKey: string;
   promoted: boolean;
   reason: string;
-  /** The metrics promotion compared. */
-  metrics: Metrics;
+  /** The metrics promotion compared (absent: the version was not evaluated out of time). */
+  metrics: Metrics | undefined;
   meta: Meta;
 }
 
@@ -138,6 +139,9 @@ export async function publishTrainedVersion<Meta extends ModelMeta>(
       ...trainingMeta(model),
       promotion: { status: 'pending', reason: 'the promotion decision is being made' },
     } as Meta;
+    // Every input kind evaluates its production procedure as the system named `model` (MODEL_SYSTEM).
+    const flags = modelFlags(meta.evaluation?.systems, 'model');
+    if (flags.length > 0) meta.flags = flags;
     const published = await publishVersion(store, model, scored, meta, {
       ...options,
       summaries: options.summaries(scored),
@@ -159,8 +163,11 @@ export async function publishTrainedVersion<Meta extends ModelMeta>(
 
 /** How {@link publishVersion} judges, reports and times a version. */
 export interface PublishOptions {
-  /** The version's metrics that promotion compares with the champion's. */
-  metrics: Metrics;
+  /**
+   * The version's metrics that promotion compares with the champion's; absent for a version trained without
+   * an out-of-time evaluation ({@link unevaluatedVerdict}).
+   */
+  metrics: Metrics | undefined;
   /** The champion's metrics on the version's evaluation rows, or its recorded ones ({@link recordedChampion}). */
   judge: (current: ChampionPointer) => Promise<ChampionEvaluation>;
   /** What report.html draws besides meta.json (lib/report/report-data.ts reportSummaries). */
@@ -198,7 +205,10 @@ async function publishVersion(
     });
     await writeMetaAndReport(store, meta, options);
   });
-  const decision = await timed('promote', () => promote(store, meta, options));
+  const blocked = promotionBlocker(scored);
+  const decision = await timed('promote', () =>
+    blocked ? refusePromotion(meta, blocked) : promote(store, meta, options),
+  );
   const reportKey = await writeMetaAndReport(store, meta, options);
   onProgress({
     phase: 'promote',
@@ -216,6 +226,12 @@ async function writeMetaAndReport(
   return writeModelReport(store, meta, summaries, now().toISOString());
 }
 
+/** A version that must not be promoted whatever its metrics ({@link promotionBlocker}): the pointer is not read. */
+function refusePromotion(meta: ModelMeta, reason: string): PromotionDecision {
+  meta.promotion = { status: 'not_promoted', reason };
+  return { promoted: false, reason };
+}
+
 /** The promotion step of {@link publishVersion}: the decision and the champion's evaluation go into `meta`. */
 async function promote(
   store: BlobStore,
@@ -223,13 +239,15 @@ async function promote(
   { metrics, judge, now }: PublishOptions,
 ): Promise<PromotionDecision> {
   let usedChampion: ChampionEvaluation | undefined;
-  const pointer = {
+  const pointer: ChampionPointer = {
     version: meta.version,
     promotedAt: now().toISOString(),
-    gini: metrics.gini,
-    decileMape: metrics.decileMape,
+    gini: metrics?.gini ?? Number.NaN,
+    decileMape: metrics?.decileMape ?? Number.NaN,
+    ...(!metrics && { evaluated: false }),
   };
   const decision = await promoteIfBetter(store, meta.dataset, pointer, async (current) => {
+    if (!metrics) return unevaluatedVerdict(current);
     usedChampion = current ? await judge(current) : undefined;
     const verdict = decidePromotion(metrics, usedChampion?.metrics);
     const basis =
@@ -238,13 +256,35 @@ async function promote(
         : '';
     return { ...verdict, reason: `${verdict.reason}${basis}` };
   });
-  meta.evaluation.champion = usedChampion;
+  if (meta.evaluation) meta.evaluation.champion = usedChampion;
   meta.promotion = {
     status: decision.promoted ? 'promoted' : 'not_promoted',
     reason: decision.reason,
     previousChampion: decision.previous?.version,
   };
   return decision;
+}
+
+/**
+ * Promotion of a version without an out-of-time evaluation (a history shorter than two horizons): it has
+ * nothing to prove it beats an evaluated champion, so it never replaces one; it replaces no champion or
+ * an unevaluated one (newer data).
+ */
+export function unevaluatedVerdict(current: ChampionPointer | undefined): {
+  promoted: boolean;
+  reason: string;
+} {
+  if (!current)
+    return { promoted: true, reason: 'no champion yet (this version was not evaluated out of time)' };
+  if (current.evaluated === false)
+    return {
+      promoted: true,
+      reason: 'neither this version nor the champion was evaluated out of time: the newer data wins',
+    };
+  return {
+    promoted: false,
+    reason: 'this version was not evaluated out of time (too short a history): an evaluated champion is kept',
+  };
 }
 
 /**

@@ -93,7 +93,10 @@ const defaultDependencies: TrainDatasetDependencies = { fitValueModel, now: () =
  *    predictions of every customer (`predictions.csv`) under `models/<dataset>/<version>/`;
  * 3. `champion.json` moves to the new version only if {@link decidePromotion} says so (race-safe); a version
  *    that is not promoted stays, with the reason in its meta.json.
- * @throws InsufficientHistoryError when the history is shorter than three horizons before `asOf`
+ * With less than two horizons of history before `asOf` there is no window to judge on out of time: step 1 is
+ * skipped, meta.json says so (`notEvaluated`), and the version is promoted only if no evaluated champion
+ * exists (lib/training/model-version.ts).
+ * @throws InsufficientHistoryError when the history is shorter than one horizon before `asOf`
  */
 export async function trainDataset(
   options: TrainDatasetOptions,
@@ -104,7 +107,7 @@ export async function trainDataset(
   const horizonDays = options.horizonDays ?? DEFAULT_HORIZON_DAYS;
   const report = options.onProgress ?? (() => {});
   const asOf = options.asOf ?? defaultAsOf(table);
-  assertEnoughHistory(table, asOf, horizonDays);
+  const notEvaluated = historyShortfall(table, asOf, horizonDays);
   const history = lastTime(table) < asOf ? table : visibleTable(table, asOf);
   // The batch features of the history: the evaluation, the champion and the production fit share them.
   using features = await FeatureEngine.open(history);
@@ -137,31 +140,34 @@ export async function trainDataset(
     },
   });
   let featureImportance: FeatureImportance | undefined;
-  const backtest = await timed('evaluate', async () => {
-    try {
-      const result = await runBacktest(history, {
-        cutoff: isoDay(validationStart - DAY_MS),
-        horizonDays,
-        features,
-        systems: [
-          fitSystem(MODEL_SYSTEM, undefined, true),
-          fitSystem(SEED_MLP_SYSTEM, { architecture: 'mlp', members: 1 }),
-          ...BASELINE_SYSTEMS,
-        ],
-        onProgress: (message) => report({ phase: 'evaluate', message }),
+  if (notEvaluated) report({ phase: 'evaluate', message: `not evaluated out of time: ${notEvaluated}` });
+  const backtest = notEvaluated
+    ? undefined
+    : await timed('evaluate', async () => {
+        try {
+          const result = await runBacktest(history, {
+            cutoff: isoDay(validationStart - DAY_MS),
+            horizonDays,
+            features,
+            systems: [
+              fitSystem(MODEL_SYSTEM, undefined, true),
+              fitSystem(SEED_MLP_SYSTEM, { architecture: 'mlp', members: 1 }),
+              ...BASELINE_SYSTEMS,
+            ],
+            onProgress: (message) => report({ phase: 'evaluate', message }),
+          });
+          if (kept.fit && kept.customers) {
+            report({ phase: 'evaluate', message: 'feature importance on the validation window' });
+            const { model, scoring } = kept.fit;
+            const actual = alignByCustomer(kept.customers, result.actual, scoring.customers);
+            featureImportance = permutationImportance(scoring, actual, (m) => model.predict(m).value);
+          }
+          return result;
+        } finally {
+          kept.fit?.model.dispose();
+        }
       });
-      if (kept.fit && kept.customers) {
-        report({ phase: 'evaluate', message: 'feature importance on the validation window' });
-        const { model, scoring } = kept.fit;
-        const actual = alignByCustomer(kept.customers, result.actual, scoring.customers);
-        featureImportance = permutationImportance(scoring, actual, (m) => model.predict(m).value);
-      }
-      return result;
-    } finally {
-      kept.fit?.model.dispose();
-    }
-  });
-  const modelMetrics = backtest.systems.find((s) => s.name === MODEL_SYSTEM)?.metrics as Metrics;
+  const modelMetrics = backtest?.systems.find((s) => s.name === MODEL_SYSTEM)?.metrics;
   const championEvaluations = new Map<string, Promise<ChampionEvaluation>>();
   const evaluateChampionOnce = (pointer: ChampionPointer) => {
     let evaluation = championEvaluations.get(pointer.version);
@@ -171,8 +177,8 @@ export async function trainDataset(
         features,
         asOf: validationStart,
         horizonDays,
-        actual: backtest.actual,
-        customerIds: backtest.customerIds,
+        actual: backtest?.actual ?? new Float32Array(0),
+        customerIds: backtest?.customerIds ?? [],
       });
       championEvaluations.set(pointer.version, evaluation);
     }
@@ -211,14 +217,18 @@ export async function trainDataset(
         customers: history.customerIds.length,
         scored: scored.value.length,
       },
-      evaluation: {
-        window: { from: new Date(validationStart).toISOString(), to: new Date(asOf).toISOString() },
-        customers: backtest.customers,
-        returningShare: backtest.returningShare,
-        systems: Object.fromEntries(
-          backtest.systems.map((s) => [s.name, { ...s.metrics, seconds: roundSeconds(s.seconds) }]),
-        ),
-      },
+      ...(backtest
+        ? {
+            evaluation: {
+              window: { from: new Date(validationStart).toISOString(), to: new Date(asOf).toISOString() },
+              customers: backtest.customers,
+              returningShare: backtest.returningShare,
+              systems: Object.fromEntries(
+                backtest.systems.map((s) => [s.name, { ...s.metrics, seconds: roundSeconds(s.seconds) }]),
+              ),
+            },
+          }
+        : { notEvaluated: { reason: notEvaluated as string } }),
       dataFingerprint: options.dataFingerprint,
       durations,
       dataQuality: options.ingestReports ? summarizeIngestReports(options.ingestReports) : undefined,
@@ -226,7 +236,8 @@ export async function trainDataset(
     }),
     metrics: modelMetrics,
     judge: evaluateChampionOnce,
-    summaries: (scored) => reportSummaries({ actual: backtest.actual, systems: backtest.systems }, scored),
+    summaries: (scored) =>
+      reportSummaries(backtest && { actual: backtest.actual, systems: backtest.systems }, scored),
     now: deps.now,
     timed,
     onProgress: report,
@@ -317,19 +328,27 @@ function alignByCustomer(from: Int32Array, values: Float32Array, to: Int32Array)
   return Float32Array.from(to, (c) => predictionOf.get(c) ?? 0);
 }
 
-function assertEnoughHistory(table: TransactionTable, asOf: number, horizonDays: number): void {
+/**
+ * Undefined when the history allows an out-of-time evaluation (transactions before asOf − 2H: the evaluation
+ * fit at asOf − H learns on features at asOf − 2H), else why it does not.
+ * @throws InsufficientHistoryError for a horizon that is not a positive whole number of days, or a history
+ * with nothing before asOf − H (the production fit's labelled window would be empty)
+ */
+function historyShortfall(table: TransactionTable, asOf: number, horizonDays: number): string | undefined {
   if (!(Number.isInteger(horizonDays) && horizonDays > 0))
     throw new InsufficientHistoryError(
       `the horizon must be a positive whole number of days, got ${horizonDays}`,
     );
-  // The evaluation fit learns on features at asOf − 3H (labels up to asOf − 2H, early stopping up to asOf − H).
-  const earliest = asOf - 3 * horizonDays * DAY_MS;
-  if (table.length === 0 || firstTime(table) >= earliest) {
-    const span = table.length === 0 ? 0 : Math.floor((asOf - firstTime(table)) / DAY_MS);
+  const first = table.length === 0 ? Number.POSITIVE_INFINITY : firstTime(table);
+  const span = Number.isFinite(first) ? Math.floor((asOf - first) / DAY_MS) : 0;
+  const oneHorizon = asOf - horizonDays * DAY_MS;
+  if (!(first < oneHorizon))
     throw new InsufficientHistoryError(
-      `training with a ${horizonDays}-day horizon needs transactions from before ${isoDay(earliest)} (three horizons before the as-of date); the data covers ${span} days: use a shorter --horizon`,
+      `training with a ${horizonDays}-day horizon needs transactions from before ${isoDay(oneHorizon)} (one horizon before the as-of date, to learn from); the data covers ${span} days: use a shorter --horizon`,
     );
-  }
+  const twoHorizons = asOf - 2 * horizonDays * DAY_MS;
+  if (first < twoHorizons) return undefined;
+  return `the history covers ${span} days, less than two ${horizonDays}-day horizons before the as-of date (an out-of-time evaluation needs transactions from before ${isoDay(twoHorizons)})`;
 }
 
 function firstTime(table: TransactionTable): number {

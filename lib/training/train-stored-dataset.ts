@@ -1,6 +1,6 @@
 import { loadNormalizedTransactions } from '../ingest';
 import { inputKindOfReports, loadNormalizedCustomerTable } from '../ingest/load-customer-table';
-import { readChampion } from '../registry/champion';
+import { CorruptChampionError, readChampion } from '../registry/champion';
 import { loadIngestReports } from '../registry/data-quality';
 import { readMeta } from '../registry/model-meta';
 import { latestVersion } from '../registry/model-versions';
@@ -37,14 +37,22 @@ export async function datasetsWithNormalizedData(store: BlobStore): Promise<stri
 
 /**
  * Why a scheduled run may skip a dataset: its normalized data has the fingerprint of the data its champion,
- * or its latest (possibly not promoted) version, was trained on. `undefined`: the data changed, train it.
+ * or its latest (possibly not promoted) version, was trained on. `undefined`: the data changed (or the
+ * champion pointer is corrupt), train it.
  */
 export async function unchangedReason(
   store: BlobStore,
   dataset: string,
   fingerprint: string,
 ): Promise<string | undefined> {
-  const champion = await readChampion(store, dataset);
+  let champion: Awaited<ReturnType<typeof readChampion>>;
+  try {
+    champion = await readChampion(store, dataset);
+  } catch (e: unknown) {
+    // A corrupt pointer serves nothing: train, and the new version replaces it (champion.ts).
+    if (e instanceof CorruptChampionError) return undefined;
+    throw e;
+  }
   if (champion) {
     const meta = await readMeta(store, dataset, champion.pointer.version);
     if (meta?.dataFingerprint === fingerprint)

@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lintTemplate, packageService } from '../../scripts/package';
+import { METRIC } from '../../functions/shared/telemetry';
+import { lintTemplate, PackagingError, packageService } from '../../scripts/package';
 import { zipEntries } from '../support/zip-entries';
 
 interface Statement {
@@ -17,6 +18,9 @@ type ConditionalStatement = { 'Fn::If': [string, Statement, unknown] };
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
 
 const outDir = mkdtemp(path.join(tmpdir(), 'valuecast-package-'));
+
+/** This environment without an API key, so the packaged template is the one without one. */
+const { API_KEY: _key, API_KEY_SSM_PARAMETER: _parameter, ...keylessEnv } = process.env;
 
 function statementsOf(template: Template, role: string): (Statement | ConditionalStatement)[] {
   return template.Resources[role]?.Properties.Policies[0].PolicyDocument.Statement;
@@ -44,7 +48,12 @@ describe('npm run package', () => {
 
   it('builds a template with the secured bucket, three functions (no local-only ping) and least-privilege roles', async () => {
     // Act
-    const templatePath = packageService({ stage: 'dev', outDir: await outDir });
+    const templatePath = packageService({
+      stage: 'dev',
+      outDir: await outDir,
+      params: { apiAccess: 'open' },
+      env: keylessEnv,
+    });
     const template: Template = JSON.parse(await readFile(templatePath, 'utf8'));
 
     // Assess
@@ -143,6 +152,101 @@ describe('npm run package', () => {
     expect(await runtimeFiles('preprocess')).toEqual([...sql].sort());
     expect(await runtimeFiles('predict')).toEqual(wasm);
     expect(await runtimeFiles('train')).toEqual(['functions/chart.umd.min.js', ...sql, ...wasm].sort());
+  });
+
+  it('refuses to package an API without a key unless apiAccess=open says so, with one line saying what to do', async () => {
+    // Act
+    let refusal: unknown;
+    try {
+      packageService({ stage: 'dev', outDir: path.join(tmpdir(), 'never'), env: keylessEnv });
+    } catch (e: unknown) {
+      refusal = e;
+    }
+
+    // Assess
+    expect(refusal).toBeInstanceOf(PackagingError);
+    expect((refusal as Error).message).toMatch(
+      /^serverless package failed: the API would be open to anyone: deploy with API_KEY_SSM_PARAMETER=\/valuecast\/<stage>\/api-key \(or API_KEY=\.\.\.\) in the environment, or pass --param="apiAccess=open" to open it on purpose$/,
+    );
+  });
+
+  it('routes failed asynchronous invocations to a queue, bounds concurrency and the API rate, and alarms', async () => {
+    // Act
+    const template = JSON.parse(
+      await readFile(path.join(await outDir, 'cloudformation-template-update-stack.json'), 'utf8'),
+    );
+    const resources: Template['Resources'] = template.Resources;
+    const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+    // Assess: the on-failure destination of preprocess and train, and only they may send to it.
+    expect(resources.FailedEventsQueue?.Properties).toMatchObject({
+      QueueName: 'valuecast-dev-failed-events',
+      MessageRetentionPeriod: 1209600,
+      SqsManagedSseEnabled: true,
+    });
+    expect(
+      ofType('AWS::Lambda::EventInvokeConfig').map(([, r]) => [
+        r.Properties.FunctionName,
+        r.Properties.MaximumRetryAttempts,
+        r.Properties.DestinationConfig.OnFailure.Destination,
+      ]),
+    ).toEqual(
+      ['PreprocessLambdaFunction', 'TrainLambdaFunction'].map((fn) => [
+        { Ref: fn },
+        2,
+        { 'Fn::GetAtt': ['FailedEventsQueue', 'Arn'] },
+      ]),
+    );
+    const sends = (role: string) =>
+      statementsOf(template, role).filter((s) => 'Action' in s && s.Action === 'sqs:SendMessage');
+    expect([sends('PreprocessRole').length, sends('TrainRole').length, sends('PredictRole').length]).toEqual([
+      1, 1, 0,
+    ]);
+    // Concurrency and the API's throttling.
+    expect(ofType('AWS::Lambda::Function').map(([, r]) => r.Properties.ReservedConcurrentExecutions)).toEqual(
+      [5, 2, 20],
+    );
+    expect(resources.HttpApiStage?.Properties.DefaultRouteSettings).toMatchObject({
+      ThrottlingRateLimit: 50,
+      ThrottlingBurstLimit: 100,
+    });
+    // The bucket: versioned, TLS only, quarantine and old versions expire.
+    const bucket = resources.S3BucketData?.Properties ?? {};
+    expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket.LifecycleConfiguration.Rules).toEqual([
+      expect.objectContaining({ Prefix: 'quarantine/', ExpirationInDays: 90, Status: 'Enabled' }),
+      expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
+    ]);
+    expect(resources.S3BucketDataPolicy?.Properties.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    ]);
+    // Alarms: every function's errors, the queue's depth, and each metric they watch is one the functions emit.
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+    const watched = alarms.map(
+      (a) => `${a.Namespace} ${a.MetricName} ${JSON.stringify(a.Dimensions[0].Value)}`,
+    );
+    expect(watched).toEqual(
+      expect.arrayContaining([
+        ...['Preprocess', 'Train', 'Predict'].map((fn) => `AWS/Lambda Errors {"Ref":"${fn}LambdaFunction"}`),
+        'AWS/SQS ApproximateNumberOfMessagesVisible {"Fn::GetAtt":["FailedEventsQueue","QueueName"]}',
+      ]),
+    );
+    const emitted = new Set<string>(Object.values(METRIC));
+    const custom = alarms.filter((a) => a.Namespace === 'valuecast');
+    expect(custom.map((a) => a.MetricName).sort()).toEqual([
+      'ApiInternalError',
+      'ChampionLoadFailed',
+      'TrainingFailed',
+    ]);
+    for (const alarm of custom) {
+      expect(emitted.has(alarm.MetricName), alarm.MetricName).toBe(true);
+      expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: 'valuecast-dev' }]);
+    }
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
   });
 
   it('passes cfn-lint where it is installed', async () => {

@@ -46,7 +46,7 @@ describe('train on the local stack', () => {
     const secondMeta = await getJson<ModelMeta>(store, `models/${dataset}/${second.version}/meta.json`);
     expect(secondMeta?.promotion).toMatchObject({ reason: second.reason, previousChampion: first.version });
     // Same data: the champion was early-stopped on this very window, so its recorded metrics are compared.
-    expect(secondMeta?.evaluation.champion).toMatchObject({ version: first.version, basis: 'recorded' });
+    expect(secondMeta?.evaluation?.champion).toMatchObject({ version: first.version, basis: 'recorded' });
     const pointer = await getJson<ChampionPointer>(store, `models/${dataset}/champion.json`);
     expect(pointer?.version).toBe(second.promoted ? second.version : first.version);
   });

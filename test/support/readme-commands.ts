@@ -45,18 +45,28 @@ export const README_COMMANDS: ReadmeCommandEntry[] = [
   { section: 'Local stack', runBy: 'test/integration/readme/local-stack.test.ts' },
   { section: 'HTTP API', runBy: 'test/integration/readme/local-stack.test.ts' },
   {
-    pattern: /^npx serverless deploy /,
+    pattern: /^aws ssm put-parameter /,
+    documentationOnly: 'needs an AWS account and credentials (SSM Parameter Store)',
+  },
+  {
+    pattern: /^API_KEY_SSM_PARAMETER=\S+ npx serverless deploy /,
     documentationOnly:
       'needs an AWS account and credentials; `npm run package` builds the same zips and template offline',
   },
-  { pattern: /^npm run package$/, runBy: ['test/unit/readme/deploy.test.ts'] },
+  {
+    pattern: /^API_KEY_SSM_PARAMETER=\/valuecast\/dev\/api-key npm run package$/,
+    runBy: ['test/unit/readme/deploy.test.ts'],
+  },
   {
     pattern: /^npx valuecast backtest --data "\$VALUECAST_DATA_DIR"\/online-retail-uci\//,
     runBy: ['test/unit/readme/benchmarks.test.ts'],
     needs: 'VALUECAST_DATA_DIR',
   },
   { pattern: /^npm run bench( -- --large| -- --parts [a-z,]+)?$/, documentationOnly: BENCHMARK },
-  { pattern: /^npx tsx bench\/accuracy\.ts --design( --seeds [\d,]+)?$/, documentationOnly: BENCHMARK },
+  {
+    pattern: /^npx tsx bench\/accuracy\.ts --(design|benchmark|unseen)( --[a-z]+ \S+)*$/,
+    documentationOnly: BENCHMARK,
+  },
 ];
 
 /** A shell command of README.md, where it was found. */

@@ -96,7 +96,7 @@ const checks: CommandCheck[] = [
       expect(result.trained).toHaveLength(1);
       const [model] = result.trained;
       expect(model).toMatchObject({ dataset, promoted: true });
-      expect(model?.metrics.gini).toBeGreaterThan(0.3);
+      expect(model?.metrics?.gini).toBeGreaterThan(0.3);
       trained = { dataset, version: model?.version as string };
       for (const file of ['model.json', 'weights.bin', 'meta.json', 'predictions.csv', 'report.html'])
         expect(await bucketStore.head(`models/${dataset}/${trained.version}/${file}`), file).toBeDefined();

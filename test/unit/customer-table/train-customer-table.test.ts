@@ -90,7 +90,7 @@ describe('trainCustomerTable (2-epoch fits)', () => {
     // Assess
     const importance = first.meta.featureImportance;
     expect(importance?.rows).toBe(first.meta.evaluation.customers);
-    expect(importance?.baselineGini).toBeCloseTo(first.metrics.gini, 5);
+    expect(importance?.baselineGini).toBeCloseTo(first.metrics?.gini as number, 5);
     expect(importance?.features.map((f) => f.name).sort()).toEqual(
       first.meta.encoding.columns.map((c) => c.name).sort(),
     );

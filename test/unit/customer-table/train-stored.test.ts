@@ -29,6 +29,7 @@ describe('the train Lambda on a customer-table dataset', () => {
     root = await mkdtemp(path.join(tmpdir(), 'valuecast-customer-table-bucket-'));
     store = new FsBlobStore(root);
     vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(console, 'info').mockImplementation(() => {});
     vi.spyOn(console, 'error').mockImplementation(() => {});
     await store.put('uploads/crm/customers.csv', generateCustomerTableCsv({ customers: 400, seed: 3 }));
     await ingestUpload(store, 'uploads/crm/customers.csv');

@@ -148,4 +148,23 @@ describe('computeFeatures', () => {
     expect(features.values.every(Number.isFinite)).toBe(true);
     expect(row(features, 0).bgnbd_gg_expected_spend).toBeGreaterThanOrEqual(0);
   });
+
+  it('keeps every feature finite when one customer has orders of 1e308, and leaves the others as they were', () => {
+    // Prepare: rows no ingest would accept (lib/ingest/order-limits.ts), built directly.
+    const asOf = T0 + 60 * DAY;
+    const plain = computeFeatures(smallShop(), asOf);
+    const withAbsurd = smallShop((b) => {
+      b.add({ customerId: 'x', time: at(3), amount: 1e308 });
+      b.add({ customerId: 'x', time: at(20), amount: 1e308 });
+    });
+
+    // Act
+    const features = computeFeatures(withAbsurd, asOf);
+
+    // Assess
+    expect(features.values.every(Number.isFinite)).toBe(true);
+    expect(row(features, 2).total_spend).toBeCloseTo(3.4028234663852886e38, -30);
+    for (const name of ['recency_days', 'frequency', 'total_spend', 'mean_order_value', 'spend_30d'])
+      expect(row(features, 0)[name], name).toBe(row(plain, 0)[name]);
+  });
 });

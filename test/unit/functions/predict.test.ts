@@ -177,6 +177,72 @@ describe('predict handler', () => {
     expect(body.error.message.startsWith(`${field}:`), body.error.message).toBe(true);
   });
 
+  it.each([
+    ['an amount of 1e308', { date: '2011-01-02', amount: 1e308 }, 'customers.0.transactions.1.amount'],
+    [
+      'an amount beyond the order limit',
+      { date: '2011-01-02', amount: -2e9 },
+      'customers.0.transactions.1.amount',
+    ],
+    ['a date before 1970', { date: '1969-12-31', amount: 5 }, 'customers.0.transactions.1.date'],
+  ])('answers a transaction with %s with 400 naming the field, never 500', async (_case, bad, field) => {
+    // Prepare: a real customer of the shop, plus one impossible order.
+    const customer = postedCustomer(table, table.customerIds[1] as string);
+    const request = {
+      dataset: 'shop',
+      customers: [{ ...customer, transactions: [customer.transactions[0], bad] }],
+    };
+
+    // Act
+    const { status, body } = await call(handler, postPredict(request));
+
+    // Assess
+    expect(status, JSON.stringify(body)).toBe(400);
+    expect(body.error.code).toBe('INVALID_REQUEST');
+    expect(body.error.message.startsWith(`${field}:`), body.error.message).toBe(true);
+  });
+
+  it('answers a transaction the features would read that is dated after now with 400 naming its date', async () => {
+    // Prepare: asOf in the future, so the future order is before it and would be read.
+    const customer = postedCustomer(table, table.customerIds[1] as string);
+    const future = new Date(Date.now() + 86_400_000 * 30).toISOString().slice(0, 10);
+    const request = {
+      dataset: 'shop',
+      asOf: new Date(Date.now() + 86_400_000 * 365).toISOString().slice(0, 10),
+      customers: [{ ...customer, transactions: [...customer.transactions, { date: future, amount: 5 }] }],
+    };
+
+    // Act
+    const { status, body } = await call(handler, postPredict(request));
+
+    // Assess
+    expect(status, JSON.stringify(body)).toBe(400);
+    expect(body.error.message).toMatch(
+      new RegExp(`^customers\\.0\\.transactions\\.${customer.transactions.length}\\.date: is in the future`),
+    );
+  });
+
+  it('answers 503 saying what to do, never 500, while champion.json is corrupt and no model was served', async () => {
+    // Prepare: a dataset whose pointer was truncated (a half-written hand edit).
+    await store.put('uploads/torn/orders.csv', 'order_id\n');
+    await store.put('models/torn/champion.json', '{"version": "2026');
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+
+    // Act
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await call(handler, get('GET /model', { dataset: 'torn' })));
+    log.mockRestore();
+
+    // Assess
+    for (const { status, body } of answers) {
+      expect(status).toBe(503);
+      expect(body.error.code).toBe('MODEL_UNAVAILABLE');
+      expect(body.error.message).toMatch(
+        /champion\.json\) is corrupt: point it at a good version, or train the dataset/,
+      );
+    }
+  });
+
   it('answers features sent to a transaction model with 400 saying it reads transactions', async () => {
     // Act
     const { status, body } = await call(
@@ -241,7 +307,7 @@ describe('predict handler', () => {
       asOf: trained.meta.asOf,
       promotion: { status: 'promoted' },
     });
-    expect(body.evaluation.systems).toEqual(trained.meta.evaluation.systems);
+    expect(body.evaluation.systems).toEqual(trained.meta.evaluation?.systems);
   });
 
   it('answers GET /customers/{id} with the batch row, and 404 for an unknown customer', async () => {
@@ -407,6 +473,21 @@ describe('predict handler with a customer-table model', () => {
     expect(status).toBe(400);
     expect(body.error.code).toBe('INVALID_REQUEST');
     expect(body.error.message.startsWith(`${field}:`), body.error.message).toBe(true);
+  });
+
+  it('answers a number column of 1e308 with 400 naming the field, never 500', async () => {
+    // Prepare
+    const bad = postedRow(2);
+    const customers = [postedRow(1), { ...bad, features: { ...bad.features, Age: 1e308 } }];
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+
+    // Act
+    const { status, body } = await call(handler, postPredict({ dataset: 'crm', customers }));
+    log.mockRestore();
+
+    // Assess
+    expect(status, JSON.stringify(body)).toBe(400);
+    expect(body.error.message.startsWith('customers.1.features.Age:'), body.error.message).toBe(true);
   });
 
   it('tells a client that sends the other input kind which one the model reads', async () => {

@@ -55,7 +55,7 @@ describe('preprocess handler', () => {
         return reportFor(key);
       },
     });
-    vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(console, 'info').mockImplementation(() => {});
 
     // Act
     const result = await handler(twoRecords as S3Event, context);
@@ -77,7 +77,7 @@ describe('preprocess handler', () => {
       },
     });
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
-    vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(console, 'info').mockImplementation(() => {});
 
     // Act
     const outcome = handler(twoRecords as S3Event, context);
@@ -100,7 +100,7 @@ describe('preprocess handler', () => {
       store: () => store,
       ingest: async (_s, key) => reportFor(key),
     });
-    const lines = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const lines = vi.spyOn(console, 'info').mockImplementation(() => {});
 
     // Act
     await handler(oneRecord as S3Event, context);
@@ -120,7 +120,7 @@ describe('preprocess handler', () => {
       'customer_id,date,amount\nc1,2024-01-02,10.5\n,2024-01-03,4\nc2,2024-01-04,7\n',
     );
     const handler = createPreprocessHandler({ store: () => store, ingest: ingestUpload });
-    vi.spyOn(console, 'log').mockImplementation(() => {});
+    vi.spyOn(console, 'info').mockImplementation(() => {});
 
     // Act
     const first = await handler(oneRecord as S3Event, context);

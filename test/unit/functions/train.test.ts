@@ -25,7 +25,7 @@ describe('train handler', () => {
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'valuecast-train-'));
     store = new FsBlobStore(root);
-    vi.spyOn(console, 'log').mockImplementation((line: string) => {
+    vi.spyOn(console, 'info').mockImplementation((line: string) => {
       logged.push(line);
     });
     for (const [dataset, seed] of [
@@ -85,5 +85,19 @@ describe('train handler', () => {
     await expect(createTrainHandler(() => store, fastTrain)({ dataset: '../x' }, context)).rejects.toThrow(
       /"dataset" must be a name/,
     );
+  });
+
+  it('on the schedule, retrains a dataset whose champion.json is corrupt, replacing the pointer, and still skips the others', async () => {
+    // Prepare: the pointer of `other` torn (a hand edit saved half way).
+    await store.put('models/other/champion.json', '{"version": "2026');
+
+    // Act
+    const result = await createTrainHandler(() => store, fastTrain)(schedule, context);
+
+    // Assess
+    expect(result.trained.map((t) => [t.dataset, t.promoted])).toEqual([['other', true]]);
+    expect(result.trained[0]?.reason).toMatch(/models\/other\/champion\.json was corrupt: replaced/);
+    expect(result.skipped.map((s) => s.dataset)).toEqual(['shop']);
+    expect((await readChampion(store, 'other'))?.pointer.version).toBe(result.trained[0]?.version);
   });
 });

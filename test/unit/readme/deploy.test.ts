@@ -3,12 +3,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, runInShell } from '../../support/shell';
 
-// README.md "Deploy to AWS": `npm run package` builds the deployable zips and the template offline, and lints
-// the template with cfn-lint where installed.
+// README.md "Deploy to AWS": `npm run package` (with the API key's SSM parameter named: without a key it
+// refuses) builds the deployable zips and the template offline, and lints the template with cfn-lint where
+// installed.
 describe('README "Deploy to AWS"', () => {
   it('npm run package writes the three function zips and the CloudFormation template into .serverless/', async () => {
     // Act
-    const run = await runInShell('npm run package');
+    const run = await runInShell('API_KEY_SSM_PARAMETER=/valuecast/dev/api-key npm run package');
 
     // Assess
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);

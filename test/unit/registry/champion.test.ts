@@ -39,6 +39,21 @@ describe('decidePromotion', () => {
       decidePromotion({ gini: Number.NaN, decileMape: 0.1 }, { gini: 0.7, decileMape: 0.2 }).promoted,
     ).toBe(false);
   });
+
+  it('lets an evaluated model replace a champion that has no out-of-time metrics (trained on a short history)', () => {
+    // A pointer written without an evaluation holds null metrics: NaN once read back.
+    const unevaluated = JSON.parse('{"gini": null, "decileMape": null}') as {
+      gini: number;
+      decileMape: number;
+    };
+    expect(
+      decidePromotion({ gini: 0.5, decileMape: 0.3 }, { gini: Number.NaN, decileMape: Number.NaN }),
+    ).toMatchObject({
+      promoted: true,
+      reason: expect.stringMatching(/no out-of-time metrics/),
+    });
+    expect(decidePromotion({ gini: 0.5, decileMape: 0.3 }, unevaluated).promoted).toBe(true);
+  });
 });
 
 describe('promoteIfBetter', () => {

@@ -80,8 +80,8 @@ describe('renderReport', () => {
     const parsed = JSON.parse(block ?? 'null');
 
     // Assess
-    expect(parsed.gain.perfect).toEqual(data.evaluation.gain.perfect);
-    expect(parsed.calibration).toEqual(data.evaluation.calibration);
+    expect(parsed.gain.perfect).toEqual(data.evaluation?.gain.perfect);
+    expect(parsed.calibration).toEqual(data.evaluation?.calibration);
     expect(parsed.histogram).toEqual(data.distribution.histogram);
     expect(parsed.gain.systems.map((s: { label: string }) => s.label)).toEqual([
       'Model (ZILN DNN)',
@@ -119,7 +119,10 @@ describe('renderReport of a model judged on a random holdout (a customer table)'
     return {
       ...data,
       target: { label: 'Future_Value' },
-      evaluation: { ...data.evaluation, basis: { method: 'random-holdout', share: 0.2 } },
+      evaluation: {
+        ...(data.evaluation as NonNullable<ReportData['evaluation']>),
+        basis: { method: 'random-holdout', share: 0.2 },
+      },
       featureImportance: undefined,
     };
   }

@@ -87,7 +87,7 @@ describe('training', () => {
     expect((await store.head(result.reportKey))?.size).toBeGreaterThan(200_000);
     const meta = await readMeta(store, 'shop', result.version);
     const importance = meta?.featureImportance;
-    expect(importance?.rows).toBe(meta?.evaluation.customers);
+    expect(importance?.rows).toBe(meta?.evaluation?.customers);
     expect(importance?.features.map((f) => f.name).sort()).toEqual(
       featureGroups(meta?.featureNames ?? [])
         .map((g) => g.name)

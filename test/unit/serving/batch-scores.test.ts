@@ -44,4 +44,16 @@ describe('batch scores', () => {
     expect(decileOf(1e9, decileFloors)).toBe(1);
     expect(decileOf(-1, decileFloors)).toBe(10);
   });
+
+  it("gives back every id as written, whether it starts with ' or with a formula character", () => {
+    // Prepare: ids a shop could have, including ones that look already escaped.
+    const customerIds = ["'abc", "'=1+2", "''", "'", '=SUM(A1)', '+44 20', '-7', '@home', "a'b", 'tab\tid'];
+    const value = Float32Array.from(customerIds, (_, i) => i);
+
+    // Act
+    const { byId } = parseBatchScores(predictionsCsv({ customerIds, value, pReturn: undefined }, 'v1'));
+
+    // Assess
+    expect([...byId.keys()].sort()).toEqual([...customerIds].sort());
+  });
 });

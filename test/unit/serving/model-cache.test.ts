@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TrainedModel } from '../../../lib/model/value-model';
 import type { ModelMeta } from '../../../lib/registry/model-meta';
-import { ModelCache, NoChampionError } from '../../../lib/serving/model-cache';
+import { ChampionUnavailableError, ModelCache, NoChampionError } from '../../../lib/serving/model-cache';
 import type { ServingModel } from '../../../lib/serving/serving-model';
 import { putJson } from '../../../lib/store/blob-store';
 import { championKey } from '../../../lib/store/bucket-layout';
@@ -135,4 +135,83 @@ describe('ModelCache', () => {
     expect(onStaleServe).toHaveBeenCalledTimes(1);
     expect(retried.version).toBe('v2');
   });
+
+  it('backs off a champion that fails to load: a burst of requests loads it twice, not per request', async () => {
+    // Prepare: v1 serves, then the pointer moves to a v2 whose files are broken.
+    await promote(store, 'shop', 'v1');
+    const loadVersion = vi.fn(async (_s: unknown, dataset: string, version: string) => {
+      if (version === 'v2') throw new Error('weights.bin is truncated');
+      return fakeModel(dataset, version);
+    });
+    const onLoadFailed = vi.fn();
+    const cache = new ModelCache(store, { loadVersion, refreshSeconds: 1, now: () => clock, onLoadFailed });
+    await cache.get('shop');
+    await promote(store, 'shop', 'v2');
+    clock += 2_000;
+
+    // Act: 100 requests, one after the other, at the same moment; then once the backoff has passed.
+    const burst: string[] = [];
+    for (let i = 0; i < 100; i++) burst.push((await cache.get('shop')).version);
+    const loadsInBurst = loadVersion.mock.calls.length;
+    clock += 1_000;
+    const afterBackoff = await cache.get('shop');
+
+    // Assess: the first failure is retried at once (a passing hiccup), then the cache waits 1 s, 2 s, …
+    expect(new Set(burst)).toEqual(new Set(['v1']));
+    expect(loadsInBurst).toBe(1 + 2);
+    expect(loadVersion.mock.calls.length).toBe(loadsInBurst + 1);
+    expect(afterBackoff.version).toBe('v1');
+    expect(onLoadFailed.mock.calls.map((c) => c[2])).toEqual([0, 1000, 2000]);
+  });
+
+  it('serves the last good model while champion.json is corrupt, and the new champion once it is fixed', async () => {
+    // Prepare
+    await promote(store, 'shop', 'v1');
+    const loadVersion = vi.fn(async (_s: unknown, dataset: string, version: string) =>
+      fakeModel(dataset, version),
+    );
+    const cache = new ModelCache(store, { loadVersion, refreshSeconds: 1, now: () => clock });
+    await cache.get('shop');
+    await store.put(championKey('shop'), '{"version": "v2", "promo');
+
+    // Act
+    clock += 2_000;
+    const whileCorrupt = [await cache.get('shop'), await cache.get('shop')];
+    await promote(store, 'shop', 'v2');
+    clock += 60_000;
+    const fixed = await cache.get('shop');
+
+    // Assess
+    expect(whileCorrupt.map((m) => m.version)).toEqual(['v1', 'v1']);
+    expect(fixed.version).toBe('v2');
+  });
+
+  it.each([
+    ['not JSON', '{"version": "v1", "promo'],
+    ['no version', '{"gini": 0.5}'],
+    ['a version that is a path', '{"version": "../../uploads/x"}'],
+  ])(
+    'answers a corrupt champion.json (%s) with ChampionUnavailableError when nothing was served before',
+    async (_case, text) => {
+      // Prepare
+      await store.put(championKey('shop'), text);
+      const loadVersion = vi.fn(async (_s: unknown, dataset: string, version: string) =>
+        fakeModel(dataset, version),
+      );
+      const cache = new ModelCache(store, { loadVersion, now: () => clock });
+
+      // Act
+      const answers = await Promise.allSettled([cache.get('shop'), cache.get('shop'), cache.get('shop')]);
+      const later = await cache.get('shop').catch((e: unknown) => e);
+
+      // Assess
+      for (const answer of [...answers.map((a) => (a.status === 'rejected' ? a.reason : a)), later]) {
+        expect(answer).toBeInstanceOf(ChampionUnavailableError);
+        expect((answer as ChampionUnavailableError).message).toMatch(
+          /champion\.json\) is corrupt: point it at a good version/,
+        );
+      }
+      expect(loadVersion).not.toHaveBeenCalled();
+    },
+  );
 });

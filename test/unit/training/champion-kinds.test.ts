@@ -52,10 +52,10 @@ describe('champion/challenger across input kinds', () => {
     // Assess
     const note =
       'it was trained on a customer table (label Future_Value), not on transactions: its metrics are from a random holdout of that table';
-    expect(transactions.meta.evaluation.champion).toEqual({
+    expect(transactions.meta.evaluation?.champion).toEqual({
       version: tableChampion.version,
       basis: 'recorded',
-      metrics: { gini: tableChampion.metrics.gini, decileMape: tableChampion.metrics.decileMape },
+      metrics: { gini: tableChampion.metrics?.gini, decileMape: tableChampion.metrics?.decileMape },
       note,
     });
     expect(transactions.reason).toContain(`(against the champion's recorded metrics: ${note})`);
@@ -78,8 +78,8 @@ describe('champion/challenger across input kinds', () => {
       {
         version: transactions.version,
         promotedAt: '2026-01-01T00:00:00.000Z',
-        gini: transactions.metrics.gini,
-        decileMape: transactions.metrics.decileMape,
+        gini: transactions.metrics?.gini,
+        decileMape: transactions.metrics?.decileMape,
       },
       { ifMatch: current?.etag ?? null },
     );
@@ -100,7 +100,7 @@ describe('champion/challenger across input kinds', () => {
     expect(read && isCustomerTableMeta(read)).toBe(false);
     const note =
       'it was trained on transactions, not on a customer table: its metrics are from its out-of-time window';
-    expect(result.meta.evaluation.champion).toMatchObject({
+    expect(result.meta.evaluation?.champion).toMatchObject({
       version: transactions.version,
       basis: 'recorded',
       note,

@@ -91,10 +91,10 @@ describe('fitValueModel', () => {
 
     // Assess: the peak shop's predicted total is well above the flat shop's (its labelled windows, Jan–Sep,
     // hold no peak: only the year-earlier weeks show it); a shop younger than a year has no year-earlier
-    // weeks and takes its recent season.
+    // weeks and takes the history's average.
     expect(a.forecast?.season).toBe('a year earlier');
     expect(b.forecast?.total).toBeGreaterThan(2 * (a.forecast?.total as number));
-    expect(young.forecast?.season).toBe('recent median');
+    expect(young.forecast?.season).toBe('history average');
     for (const fit of [a, b, young]) {
       const { value } = fit.model.predict(fit.scoring);
       expect(value.reduce((sum, v) => sum + v, 0)).toBeCloseTo(fit.forecast?.total as number, -1);

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Metrics } from '../../../lib/evaluate/metrics';
 import { decidePromotion, readChampion } from '../../../lib/registry/champion';
 import { isCustomerTableMeta, readMeta, type TransactionModelMeta } from '../../../lib/registry/model-meta';
 import { loadChampionModel } from '../../../lib/registry/model-versions';
@@ -56,7 +57,7 @@ describe('trainDataset', () => {
     expect(first).toMatchObject({ promoted: true, reason: 'no champion yet' });
     expect((await readChampion(store, 'shop'))?.pointer).toMatchObject({
       version: first.version,
-      gini: first.metrics.gini,
+      gini: first.metrics?.gini,
     });
   });
 
@@ -99,18 +100,18 @@ describe('trainDataset', () => {
     });
     expect(meta.featureNames).toContain('bgnbd_gg_expected_spend');
     expect(meta.featureSpec.categoryLevels.country).toContain('Germany');
-    expect(Object.keys(meta.evaluation.systems)).toEqual([
+    expect(Object.keys(meta.evaluation?.systems ?? {})).toEqual([
       MODEL_SYSTEM,
       SEED_MLP_SYSTEM,
       'bgnbd_gammagamma',
       'linear',
       'last_window',
     ]);
-    expect(meta.evaluation.systems[MODEL_SYSTEM]?.gini).toBe(first.metrics.gini);
-    expect(Date.parse(meta.evaluation.window.to) - Date.parse(meta.evaluation.window.from)).toBe(
-      90 * 86_400_000,
-    );
-    expect(meta.evaluation.window.to).toBe(meta.asOf);
+    expect(meta.evaluation?.systems[MODEL_SYSTEM]?.gini).toBe(first.metrics?.gini);
+    expect(
+      Date.parse(meta.evaluation?.window.to ?? '') - Date.parse(meta.evaluation?.window.from ?? ''),
+    ).toBe(90 * 86_400_000);
+    expect(meta.evaluation?.window.to).toBe(meta.asOf);
     expect(Object.keys(meta.durations)).toEqual(
       expect.arrayContaining(['evaluate', 'fit', 'score', 'write', 'promote']),
     );
@@ -160,9 +161,9 @@ describe('trainDataset', () => {
       reason: worse.reason,
       previousChampion: first.version,
     });
-    expect(meta.evaluation.champion).toMatchObject({ version: first.version, basis: 'recorded' });
-    expect(meta.evaluation.champion?.note).toMatch(/in-sample/);
-    expect(meta.evaluation.champion?.metrics.gini).toBeGreaterThan(worse.metrics.gini);
+    expect(meta.evaluation?.champion).toMatchObject({ version: first.version, basis: 'recorded' });
+    expect(meta.evaluation?.champion?.note).toMatch(/in-sample/);
+    expect(meta.evaluation?.champion?.metrics.gini).toBeGreaterThan(worse.metrics?.gini as number);
   });
 
   it('re-scores on the same window a champion trained before that window, and decides against it', async () => {
@@ -187,19 +188,62 @@ describe('trainDataset', () => {
     });
 
     // Assess
-    const champion = newer.meta.evaluation.champion;
+    const champion = newer.meta.evaluation?.champion;
     expect(champion).toMatchObject({ version: older.version, basis: 'evaluated' });
-    const expected = decidePromotion(newer.metrics, champion?.metrics).promoted;
+    const expected = decidePromotion(newer.metrics as Metrics, champion?.metrics).promoted;
     expect(newer.promoted).toBe(expected);
     expect((await readChampion(store, 'growing'))?.pointer.version).toBe(
       expected ? newer.version : older.version,
     );
   });
 
-  it('refuses a horizon the history cannot support', async () => {
-    // Act / Assess
-    await expect(
-      trainDataset({ store, dataset: 'short', table, dataFingerprint: 'x', horizonDays: 300 }),
-    ).rejects.toThrow(InsufficientHistoryError);
+  it('trains on a history shorter than two horizons without an out-of-time evaluation, and says so', async () => {
+    // Act: two years of data and a 400-day horizon: one labelled window to learn from, none to judge on.
+    const young = await trainDataset({
+      store,
+      dataset: 'young',
+      table,
+      dataFingerprint: 'sha256:young',
+      horizonDays: 400,
+      fit: FAST_FIT,
+    });
+
+    // Assess: promoted (no champion), flagged in meta.json, the pointer and the report.
+    const meta = young.meta;
+    expect(meta.evaluation).toBeUndefined();
+    expect(meta.notEvaluated?.reason).toMatch(/less than two 400-day horizons/);
+    expect(young).toMatchObject({ promoted: true, metrics: undefined });
+    expect((await readChampion(store, 'young'))?.pointer).toMatchObject({
+      version: young.version,
+      evaluated: false,
+    });
+    expect(await getText(store, young.reportKey)).toContain('Not evaluated out of time');
+    expect(meta.forecast?.total).toBeGreaterThan(0);
+  });
+
+  it('never promotes a model without an out-of-time evaluation over an evaluated champion', async () => {
+    // Act: the 'shop' dataset's champion (beforeAll) was evaluated.
+    const unevaluated = await trainDataset({
+      store,
+      dataset: 'shop',
+      table,
+      dataFingerprint: 'sha256:unevaluated',
+      horizonDays: 400,
+      fit: FAST_FIT,
+    });
+
+    // Assess
+    expect(unevaluated.promoted).toBe(false);
+    expect(unevaluated.reason).toMatch(/not evaluated out of time.*evaluated champion is kept/);
+    expect((await readChampion(store, 'shop'))?.pointer.version).not.toBe(unevaluated.version);
+  });
+
+  it('refuses a horizon the history cannot support at all', async () => {
+    // Act: nothing before the as-of date minus one horizon.
+    const training = trainDataset({ store, dataset: 'short', table, dataFingerprint: 'x', horizonDays: 800 });
+
+    // Assess
+    await expect(training).rejects.toThrow(InsufficientHistoryError);
+    await expect(training).rejects.toThrow(/one horizon before the as-of date/);
   });
 });

@@ -335,21 +335,26 @@ function summarize(table: TransactionTable, asOf: number, population: Int32Array
     let orders = 0;
     let orderSum = 0;
     let orderMax = 0;
-    let orderSquares = 0;
+    // Welford's running mean and squared deviations, as STDDEV_POP in sql/customer-features.sql: equal
+    // orders give exactly 0 (Σx² − n·mean² left float noise, which the batch SQL does not have).
+    let runningMean = 0;
+    let squaredDeviations = 0;
     const windowOrders = new Float64Array(windowStart.length);
     for (let s = 0; s < slots; s++) {
       const v = slotValue[s] as number;
       if (v < 0) continue;
       orders++;
       orderSum += v;
-      orderSquares += v * v;
+      const delta = v - runningMean;
+      runningMean += delta / orders;
+      squaredDeviations += delta * (v - runningMean);
       if (v > orderMax) orderMax = v;
       for (let w = 0; w < windowStart.length; w++)
         if ((slotLastTime[s] as number) >= (windowStart[w] as number))
           windowOrders[w] = (windowOrders[w] as number) + 1;
     }
     const orderMean = orders > 0 ? orderSum / orders : 0;
-    const orderVariance = orders > 0 ? Math.max(0, orderSquares / orders - orderMean * orderMean) : 0;
+    const orderVariance = orders > 0 ? squaredDeviations / orders : 0;
 
     const firstTime = time[index.rows[lo] as number] as number;
     const lastTime = time[index.rows[hi - 1] as number] as number;

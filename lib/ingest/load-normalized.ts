@@ -1,3 +1,4 @@
+import { BIGINT, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { readColumns, readStrings } from '../engine/columns';
 import { withDuckDb } from '../engine/duckdb';
 import { sqlQuery } from '../engine/sql-file';
@@ -6,8 +7,8 @@ import { normalizedPrefix, parseNormalizedKey } from '../store/bucket-layout';
 import { withLocalFiles } from '../store/local-files';
 import type { TransactionTable } from './transaction-table';
 
-/** Columns a Parquet file must have to hold transactions (customer-table files have others). */
-const TRANSACTION_COLUMNS = ['customer_id', 'ts', 'amount', 'order_id', 'country', 'channel'];
+/** The types of sql/load/transaction-files.sql's two parameters: the paths, twice. */
+const PATHS_TWICE = [LIST(VARCHAR), LIST(VARCHAR)];
 
 /**
  * Read every transaction Parquet file under `normalized/<dataset>/` into one table, with DuckDB: the rows
@@ -30,27 +31,28 @@ async function readTransactionFiles(
   connection: Parameters<Parameters<typeof withDuckDb>[0]>[0],
   files: readonly string[],
 ): Promise<TransactionTable> {
+  if (files.length === 0) return emptyTable();
   await connection.run(sqlQuery('load/normalized-rows-table'));
+  const paths = listValue([...files]);
+  const held = new Map(
+    (await connection.runAndReadAll(sqlQuery('load/transaction-files'), [paths, paths], PATHS_TWICE))
+      .getRowsJS()
+      .map(([file, rows]) => [String(file), Number(rows)]),
+  );
+  const transactionFiles = files.filter((file) => held.has(file));
   let rows = 0;
-  for (const file of files) {
-    const columns = new Set(
-      (await readStrings(connection, sqlQuery('load/parquet-columns'), [file])).map(String),
-    );
-    if (!TRANSACTION_COLUMNS.every((name) => columns.has(name))) continue;
-    const appended = await connection.runAndReadAll(sqlQuery('load/normalized-file-rows'), [rows, file]);
-    rows += Number(appended.getRows()[0]?.[0]);
-  }
-  if (rows === 0)
-    return {
-      length: 0,
-      customerIds: [],
-      customer: new Int32Array(0),
-      time: new Float64Array(0),
-      amount: new Float64Array(0),
-      orderIds: [],
-      order: new Int32Array(0),
-      categories: {},
-    };
+  const offsets = transactionFiles.map((file) => {
+    const offset = rows;
+    rows += held.get(file) as number;
+    return offset;
+  });
+  if (rows === 0) return emptyTable();
+  const listed = listValue(transactionFiles);
+  await connection.run(
+    sqlQuery('load/normalized-rows'),
+    [listed, listValue(offsets.map((o) => BigInt(o))), listed],
+    [LIST(VARCHAR), LIST(BIGINT), LIST(VARCHAR)],
+  );
   await connection.run(sqlQuery('load/value-codes'));
   const coded = await readColumns(connection, sqlQuery('load/coded-rows'), [], {
     seq: { type: 'integer' },
@@ -82,5 +84,18 @@ async function readTransactionFiles(
       country: { values: await dictionary('country'), codes: inOrder(coded.columns.country_code) },
       channel: { values: await dictionary('channel'), codes: inOrder(coded.columns.channel_code) },
     },
+  };
+}
+
+function emptyTable(): TransactionTable {
+  return {
+    length: 0,
+    customerIds: [],
+    customer: new Int32Array(0),
+    time: new Float64Array(0),
+    amount: new Float64Array(0),
+    orderIds: [],
+    order: new Int32Array(0),
+    categories: {},
   };
 }

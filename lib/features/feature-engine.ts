@@ -201,7 +201,11 @@ export class FeatureEngine implements Disposable {
     this.close();
   }
 
-  private summary(asOf: number): Promise<FeatureSummary> {
+  /**
+   * The per-customer summaries of sql/customer-features.sql as of `asOf`, before the fits and the one-hot
+   * columns: what {@link features} assembles its matrix from.
+   */
+  summary(asOf: number): Promise<FeatureSummary> {
     this.assertVisible('features', asOf);
     let summary = this.shared.summaries.get(asOf);
     if (!summary) {

@@ -21,10 +21,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { fitBtyd } from '../lib/features/compute-features';
 import { FeatureEngine } from '../lib/features/feature-engine';
 import { expandInputPaths, ingestStream, loadNormalizedTransactions, sourceNameOf } from '../lib/ingest';
-import { fitBgNbd } from '../lib/model/bg-nbd';
-import { fitGammaGamma } from '../lib/model/gamma-gamma';
 import { FsBlobStore } from '../lib/store/fs-store';
 import { DAY_MS } from '../lib/time';
 import { emitPart, timed } from './part-output';
@@ -125,10 +124,7 @@ async function loadFeatures(paths: string[]): Promise<void> {
       return await engine.summary(dayAfterLast(table));
     });
     const summary = features.result;
-    const fits = await timed(() => {
-      fitBgNbd({ frequency: summary.x, recency: summary.recency, tenure: summary.tenure });
-      fitGammaGamma(summary.x, summary.repeatMean, summary.firstDaySpend);
-    });
+    const fits = await timed(() => fitBtyd(summary));
     const rowsRead = reports.reduce((sum, r) => sum + r.rowsRead, 0);
     const seconds = load.seconds + features.seconds;
     emitPart({

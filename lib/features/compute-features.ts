@@ -191,6 +191,14 @@ export function containNonFinite<T extends Float32Array | Float64Array>(values: 
   return values;
 }
 
+/** BG/NBD and Gamma-Gamma fitted on a summary's customers, as computeFeatures fits them when not given. */
+export function fitBtyd(summary: BtydSummary): { bgNbd: BgNbdFit; gammaGamma: GammaGammaFit } {
+  return {
+    bgNbd: fitBgNbd({ frequency: summary.x, recency: summary.recency, tenure: summary.tenure }),
+    gammaGamma: fitGammaGamma(summary.x, summary.repeatMean, summary.firstDaySpend),
+  };
+}
+
 /** Customers (ascending ids) with at least one transaction before `asOf`. */
 export function visibleCustomers(table: TransactionTable, asOf: number): Int32Array {
   const index = customerIndex(table);

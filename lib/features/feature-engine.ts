@@ -2,8 +2,8 @@ import { type ColumnSpec, createTableFromColumns, readColumns } from '../engine/
 import { type EngineSettings, engineSettings, type OpenDuckDb, openDuckDb } from '../engine/duckdb';
 import { sqlQuery } from '../engine/sql-file';
 import type { TransactionTable } from '../ingest/transaction-table';
-import { type BgNbdFit, fitBgNbd } from '../model/bg-nbd';
-import { fitGammaGamma, type GammaGammaFit } from '../model/gamma-gamma';
+import type { BgNbdFit } from '../model/bg-nbd';
+import type { GammaGammaFit } from '../model/gamma-gamma';
 import type { PurchaseHistory } from '../model/seasonal-level';
 import { DAY_MS } from '../time';
 import {
@@ -12,6 +12,7 @@ import {
   type FeatureOptions,
   type FeatureSummary,
   featuresFromSummary,
+  fitBtyd,
 } from './compute-features';
 
 /** The categorical columns sql/customer-features.sql knows (the normalized Parquet's). */
@@ -219,10 +220,7 @@ export class FeatureEngine implements Disposable {
   private fits(asOf: number): Promise<{ bgNbd: BgNbdFit; gammaGamma: GammaGammaFit }> {
     let fits = this.shared.fits.get(asOf);
     if (!fits) {
-      fits = this.summary(asOf).then((s) => ({
-        bgNbd: fitBgNbd({ frequency: s.x, recency: s.recency, tenure: s.tenure }),
-        gammaGamma: fitGammaGamma(s.x, s.repeatMean, s.firstDaySpend),
-      }));
+      fits = this.summary(asOf).then(fitBtyd);
       this.shared.fits.set(asOf, fits);
       fits.catch(() => this.shared.fits.delete(asOf));
     }

@@ -39,6 +39,8 @@ const PANDAS_TARGET = 10;
 /** Peak RSS may grow this much while the file grows several times and still count as flat. */
 const FLAT_MEMORY_TOLERANCE = 1.25;
 const LAMBDA_SECONDS = 900;
+/** issue 19: the 1M-customer training on the train Lambda's path within this many CPU-seconds. */
+const TRAINING_CPU_TARGET = 300;
 const LAMBDA_MB = 10_240;
 
 const ALL_PARTS = ['ingest', 'features', 'training', 'serving', 'accuracy'] as const;
@@ -351,7 +353,7 @@ async function trainingPart(large: boolean, temp: string): Promise<void> {
   const bucket = path.join(temp, 'train-bucket');
   const written = await runPart<WriteParquetOutput>(
     'training',
-    'training: 1M customers / ≈20M transactions as normalized Parquet',
+    'training: 1M customers / ≈21.7M transactions as normalized Parquet (docs/scaling.md)',
     [
       ...tsx(
         'bench/training.ts',
@@ -359,7 +361,7 @@ async function trainingPart(large: boolean, temp: string): Promise<void> {
         '--customers',
         '1000000',
         '--lines-scale',
-        '2.3',
+        '2.5',
         '--out',
         bucket,
       ),
@@ -384,7 +386,8 @@ async function trainingPart(large: boolean, temp: string): Promise<void> {
         note: `wall ${out.seconds} s on the shared machine; phases ${JSON.stringify(out.durations)}; fits ${JSON.stringify(out.fits)}`,
       },
       { name: 'Lambda timeout', value: LAMBDA_SECONDS },
-      '≤ 15 min in one Lambda',
+      `≤ ${TRAINING_CPU_TARGET} CPU-s (one Lambda: ≤ 15 min)`,
+      TRAINING_CPU_TARGET,
     ),
   );
   add(
@@ -396,11 +399,15 @@ async function trainingPart(large: boolean, temp: string): Promise<void> {
   );
 }
 
-/** A training figure against one of Lambda's hard limits: the ratio to the limit, met when within it. */
+/**
+ * A training figure against one of Lambda's hard limits: the ratio to the limit, met when within it, or
+ * within `bound` when the target is tighter than the limit.
+ */
 function withinLimit(
   figure: Pick<BenchFigure, 'name' | 'value' | 'unit' | 'note'>,
   limit: { name: string; value: number },
   target: string,
+  bound = limit.value,
 ): BenchFigure {
   return {
     group: 'training',
@@ -408,7 +415,7 @@ function withinLimit(
     reference: limit,
     ratio: round(figure.value / limit.value),
     target,
-    met: figure.value <= limit.value,
+    met: figure.value <= bound,
   };
 }
 

@@ -31,7 +31,6 @@ import {
 } from '../lib/evaluate/backtest';
 import type { Metrics } from '../lib/evaluate/metrics';
 import { customerMixture } from '../lib/features/customer-outlook';
-import { purchaseHistory } from '../lib/features/purchase-history';
 import { type ShopForecast, seasonalLevel } from '../lib/model/seasonal-level';
 import {
   type IntervalCoverage,
@@ -100,9 +99,9 @@ export async function runAccuracyCases(
  */
 const seasonalBgNbdSystem: BacktestSystem = {
   name: 'seasonal_bgnbd',
-  predict: ({ visible, asOf, horizonDays, scoring }) =>
+  predict: async ({ features, asOf, horizonDays, scoring }) =>
     Float32Array.from(
-      seasonalLevel(purchaseHistory(visible, asOf, scoring.customers), horizonDays).expectedSpend,
+      seasonalLevel(await features.purchaseHistory(asOf, scoring.customers), horizonDays).expectedSpend,
     ),
 };
 

@@ -70,7 +70,7 @@ export const scoreCommand: Command = async (args) => {
       }),
     );
     progress.update(`scoring with ${champion.version}`);
-    const { scored, asOf, predicts } = scoreInput(champion.model, input, asOfOption, lifetime);
+    const { scored, asOf, predicts } = await scoreInput(champion.model, input, asOfOption, lifetime);
     await writeFile(values.out, predictionsCsv(scored, champion.version));
     progress.done(
       `scored ${scored.customerIds.length.toLocaleString('en')} customers with ${champion.version} as of ${new Date(asOf).toISOString()} (${predicts}): ${values.out}`,
@@ -81,19 +81,19 @@ export const scoreCommand: Command = async (args) => {
 };
 
 /** Predictions for the files read, the as-of they are made at, and what they predict. */
-function scoreInput(
+async function scoreInput(
   model: TrainedModel,
   input: FilesToScore,
   asOfOption: number | undefined,
   lifetime: LifetimeValueOptions,
-): { scored: ScoredCustomers; asOf: number; predicts: string } {
+): Promise<{ scored: ScoredCustomers; asOf: number; predicts: string }> {
   if (input.kind === 'customer-table') {
     const scored = scoreCustomerTable(model, input.meta.encoding, input.table, asOfOption);
     return { scored, asOf: scored.asOf, predicts: `the model's label, ${input.meta.label.column}` };
   }
   const asOf = asOfOption ?? defaultAsOf(input.table);
   return {
-    scored: scoreCustomers(model, input.meta.featureSpec, input.table, asOf, lifetime),
+    scored: await scoreCustomers(model, input.meta.featureSpec, input.table, asOf, lifetime),
     asOf,
     predicts: `spend over the next ${input.meta.horizonDays} days`,
   };

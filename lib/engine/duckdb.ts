@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 
 /**
  * The one place valuecast opens DuckDB, the data engine of its batch paths (ingest, features, training's
@@ -47,6 +47,35 @@ export function engineSettings(env: NodeJS.ProcessEnv = process.env): EngineSett
   return { threads, memoryLimit, tempDirectory };
 }
 
+/** A connection to an in-memory DuckDB of its own, open until {@link OpenDuckDb.close}. */
+export interface OpenDuckDb {
+  connection: DuckDBConnection;
+  close(): void;
+}
+
+/**
+ * Open a fresh in-memory DuckDB with {@link engineSettings}, for work spanning several calls (the CLI
+ * ingesting a folder); close it when done. `@duckdb/node-api` and its native binding load on the first
+ * call, not at import: a Lambda that never opens DuckDB (predict) never loads them, and the ones that do
+ * load them on first use rather than in their cold start's init.
+ */
+export async function openDuckDb(settings: EngineSettings = engineSettings()): Promise<OpenDuckDb> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: String(settings.threads),
+    memory_limit: settings.memoryLimit,
+    temp_directory: settings.tempDirectory,
+  });
+  const connection = await instance.connect();
+  return {
+    connection,
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
 /**
  * Run `work` on a connection to a fresh in-memory DuckDB with {@link engineSettings}, and close it after,
  * whatever happens: nothing outlives the call but the files `work` wrote.
@@ -55,16 +84,10 @@ export async function withDuckDb<T>(
   work: (connection: DuckDBConnection) => Promise<T>,
   settings: EngineSettings = engineSettings(),
 ): Promise<T> {
-  const instance = await DuckDBInstance.create(':memory:', {
-    threads: String(settings.threads),
-    memory_limit: settings.memoryLimit,
-    temp_directory: settings.tempDirectory,
-  });
-  const connection = await instance.connect();
+  const db = await openDuckDb(settings);
   try {
-    return await work(connection);
+    return await work(db.connection);
   } finally {
-    connection.closeSync();
-    instance.closeSync();
+    db.close();
   }
 }

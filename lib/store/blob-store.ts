@@ -35,6 +35,11 @@ export interface BlobStore {
   /** Every object whose key starts with `prefix`, in key order. */
   list(prefix: string): AsyncIterable<BlobInfo>;
   delete(key: string): Promise<void>;
+  /**
+   * Where the object is on this machine, for readers that open files themselves (DuckDB): present on a
+   * store of local files only; `undefined` when the object does not exist.
+   */
+  localPath?(key: string): string | undefined;
 }
 
 export class BlobNotFoundError extends Error {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -91,6 +91,11 @@ export class FsBlobStore implements BlobStore {
       const info = await this.head(key);
       if (info) yield info;
     }
+  }
+
+  localPath(key: string): string | undefined {
+    const full = this.pathOf(key);
+    return existsSync(full) ? full : undefined;
   }
 
   async delete(key: string): Promise<void> {

@@ -1,5 +1,6 @@
-import { type CustomerFeatures, computeFeatures, type FeatureSpec } from '../features/compute-features';
+import type { CustomerFeatures, FeatureSpec } from '../features/compute-features';
 import { customerOutlook, outlookSegments } from '../features/customer-outlook';
+import { withFeatureEngine } from '../features/feature-engine';
 import type { IngestReport } from '../ingest/ingest-core';
 import { type CustomerRows, loadCustomerTableToScore } from '../ingest/load-customer-table';
 import { type LoadOptions, loadTransactionsFromFiles } from '../ingest/load-files';
@@ -15,22 +16,25 @@ import {
 import { type ScoredCustomers, valueDeciles } from '../registry/predictions-csv';
 
 /**
- * Score every customer with a transaction before `asOf` with a trained model, building the features with
- * the model's own serving spec (categorical levels, BG/NBD and Gamma-Gamma fits), as the API does.
+ * Score every customer with a transaction before `asOf` with a trained model, building the features (the
+ * batch path's SQL) with the model's own serving spec (categorical levels, BG/NBD and Gamma-Gamma fits),
+ * as the API does.
  */
-export function scoreCustomers(
+export async function scoreCustomers(
   model: TrainedModel,
   spec: FeatureSpec,
   table: TransactionTable,
   asOf: number,
   lifetime: LifetimeValueOptions = DEFAULT_LIFETIME_VALUE,
-): ScoredCustomers {
-  const features = computeFeatures(table, asOf, {
-    horizonDays: spec.horizonDays,
-    categoryLevels: spec.categoryLevels,
-    bgNbd: spec.bgNbd,
-    gammaGamma: spec.gammaGamma,
-  });
+): Promise<ScoredCustomers> {
+  const features = await withFeatureEngine(table, (engine) =>
+    engine.features(asOf, {
+      horizonDays: spec.horizonDays,
+      categoryLevels: spec.categoryLevels,
+      bgNbd: spec.bgNbd,
+      gammaGamma: spec.gammaGamma,
+    }),
+  );
   return scoreFeatures(model, spec, features, table, asOf, lifetime);
 }
 

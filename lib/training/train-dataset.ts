@@ -1,7 +1,7 @@
 import { BASELINE_SYSTEMS, type BacktestSystem, runBacktest } from '../evaluate/backtest';
 import { type FeatureImportance, permutationImportance } from '../evaluate/feature-importance';
 import { evaluateMetrics, type Metrics } from '../evaluate/metrics';
-import { computeFeatures } from '../features/compute-features';
+import { FeatureEngine } from '../features/feature-engine';
 import { summarizeSegments } from '../features/segments';
 import type { IngestReport } from '../ingest';
 import type { TransactionTable } from '../ingest/transaction-table';
@@ -112,6 +112,8 @@ export async function trainDataset(
   const asOf = options.asOf ?? defaultAsOf(table);
   const notEvaluated = historyShortfall(table, asOf, horizonDays);
   const history = lastTime(table) < asOf ? table : visibleTable(table, asOf);
+  // The batch features of the history: the evaluation, the champion and the production fit share them.
+  using features = await FeatureEngine.open(history);
   const validationStart = asOf - horizonDays * DAY_MS;
   const { durations, timed } = phaseTimer<TrainingPhase>(options.loadSeconds);
   const fitProgress = (phase: TrainingPhase, what: string) => ({
@@ -124,9 +126,10 @@ export async function trainDataset(
   const kept: { fit?: ValueModelFit; customers?: Int32Array } = {};
   const fitSystem = (name: string, fit: Partial<FitOptions> | undefined, keep = false): BacktestSystem => ({
     name,
-    predict: async ({ visible, asOf: at, scoring }) => {
+    predict: async ({ visible, asOf: at, scoring, features: visibleFeatures }) => {
       const result = await deps.fitValueModel(visible, at, {
         horizonDays,
+        features: visibleFeatures,
         fit: { ...fit, ...options.fit },
         ...fitProgress('evaluate', name),
       });
@@ -149,6 +152,7 @@ export async function trainDataset(
           const result = await runBacktest(history, {
             cutoff: isoDay(validationStart - DAY_MS),
             horizonDays,
+            features,
             systems: [
               fitSystem(MODEL_SYSTEM, undefined, true),
               fitSystem(SEED_MLP_SYSTEM, { architecture: 'mlp', members: 1 }),
@@ -175,7 +179,7 @@ export async function trainDataset(
     if (!evaluation) {
       report({ phase: 'evaluate', message: `champion ${pointer.version} on the validation window` });
       evaluation = evaluateChampion(store, dataset, pointer, {
-        table: history,
+        features,
         asOf: validationStart,
         horizonDays,
         actual: backtest?.actual ?? new Float32Array(0),
@@ -190,6 +194,7 @@ export async function trainDataset(
   const production = await timed('fit', () =>
     deps.fitValueModel(history, asOf, {
       horizonDays,
+      features,
       fit: options.fit,
       ...fitProgress('fit', 'production fit'),
     }),
@@ -260,7 +265,7 @@ async function evaluateChampion(
   dataset: string,
   pointer: ChampionPointer,
   window: {
-    table: TransactionTable;
+    features: FeatureEngine;
     asOf: number;
     horizonDays: number;
     actual: Float32Array;
@@ -292,7 +297,7 @@ async function evaluateChampion(
   }
   try {
     // As in training: the champion's categorical levels, BG/NBD refitted on the history at the window's start.
-    const features = computeFeatures(window.table, window.asOf, {
+    const features = await window.features.features(window.asOf, {
       horizonDays: window.horizonDays,
       categoryLevels: meta.featureSpec.categoryLevels,
     });
@@ -302,7 +307,7 @@ async function evaluateChampion(
     const rowOf = new Map(window.customerIds.map((id, r) => [id, r]));
     const predictions = new Float32Array(window.customerIds.length);
     features.customers.forEach((c, r) => {
-      const row = rowOf.get(window.table.customerIds[c] as string);
+      const row = rowOf.get(window.features.table.customerIds[c] as string);
       if (row !== undefined) predictions[row] = value[r] as number;
     });
     const metrics = evaluateMetrics(window.actual, predictions);

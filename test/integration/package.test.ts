@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -142,10 +143,15 @@ describe('npm run package', () => {
       'functions/tfjs-backend-wasm.wasm',
     ];
 
-    // Assess: ingest runs no TF.js and renders no report; serving runs TF.js; training does both.
-    expect(await runtimeFiles('preprocess')).toEqual([]);
+    const sql = readdirSync(path.resolve(__dirname, '../../sql'), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => `functions/sql/${f.split(path.sep).join('/')}`);
+
+    // Assess: ingest runs no TF.js and renders no report; serving runs TF.js and no SQL; training does all.
+    expect(await runtimeFiles('preprocess')).toEqual([...sql].sort());
     expect(await runtimeFiles('predict')).toEqual(wasm);
-    expect(await runtimeFiles('train')).toEqual(['functions/chart.umd.min.js', ...wasm]);
+    expect(await runtimeFiles('train')).toEqual(['functions/chart.umd.min.js', ...sql, ...wasm].sort());
   });
 
   it('refuses to package an API without a key unless apiAccess=open says so, with one line saying what to do', async () => {

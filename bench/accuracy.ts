@@ -9,7 +9,10 @@
  * chosen; `--unseen` the scenarios with seeds no design was chosen on. Each case prints the backtest table
  * (with the total ratio: predicted total / actual total) and the model's shop total with its 80% interval;
  * the run ends with a summary over the cases: mean Gini, Spearman and decile MAPE, how many totals were within
- * ±20% of the actual, the worst case, and how often the 80% interval held the actual total.
+ * ±20% of the actual, the worst case, and how often the 80% interval held the actual total; and the
+ * customers' own 80% intervals (predicted_p10 … predicted_p90): the share of customers whose actual spend
+ * they held, what the model expected, the share among customers whose interval holds exactly 80%, and the
+ * randomized PIT (docs/accuracy.md "Per-customer intervals").
  * `--shard k/n` runs every n-th case from the k-th (two shards use both cores: run them as two processes),
  * `--json` writes the figures, and `--summarize` prints the summary of such files together.
  * `--seeds` fits `model` once per seed (rows `model seed=N`) and ends with its mean and standard deviation over
@@ -27,8 +30,16 @@ import {
   runBacktest,
 } from '../lib/evaluate/backtest';
 import type { Metrics } from '../lib/evaluate/metrics';
-import { purchaseHistory } from '../lib/features/purchase-history';
+import { customerMixture } from '../lib/features/customer-outlook';
 import { type ShopForecast, seasonalLevel } from '../lib/model/seasonal-level';
+import {
+  type IntervalCoverage,
+  intervalCoverage,
+  type SpendIntervals,
+  type SpendMixture,
+  spendIntervals,
+} from '../lib/model/spend-distribution';
+import type { ValueModelFit } from '../lib/training/fit-value-model';
 import { modelSystem } from '../lib/training/model-system';
 import { type AccuracyCase, BENCHMARK_CASES, caseTable, DESIGN_CASES, UNSEEN_CASES } from './accuracy-cases';
 import type { BenchFigure } from './figures';
@@ -40,12 +51,15 @@ export async function runAccuracyCases(
     systems?: string[];
     /** Fit `model` once per seed, as `model seed=N`; default one fit with the default seed. */
     seeds?: number[];
-    onResult?: (c: AccuracyCase, result: BacktestResult, forecasts: Map<string, ShopForecast>) => void;
+    onResult?: (c: AccuracyCase, result: BacktestResult, forecasts: Map<string, ModelFigures>) => void;
   } = {},
 ): Promise<CaseResult[]> {
-  let forecasts = new Map<string, ShopForecast>();
-  const record = (name: string) => (fit: { forecast?: ShopForecast }) => {
-    if (fit.forecast) forecasts.set(name, fit.forecast);
+  let forecasts = new Map<string, ModelFigures>();
+  let mixtures = new Map<string, { mixture: SpendMixture; intervals: SpendIntervals }>();
+  const record = (name: string) => (fit: ValueModelFit) => {
+    if (fit.forecast) forecasts.set(name, { ...fit.forecast });
+    const mixture = customerMixture(fit.model, fit.featureSpec, fit.scoring);
+    if (mixture) mixtures.set(name, { mixture, intervals: spendIntervals(mixture) });
   };
   const models = options.seeds
     ? options.seeds.map((seed) =>
@@ -64,7 +78,14 @@ export async function runAccuracyCases(
   for (const c of cases) {
     const table = await caseTable(c);
     forecasts = new Map();
+    mixtures = new Map();
     const result = await runBacktest(table, { cutoff: c.cutoff, horizonDays: c.horizonDays, systems });
+    // The fit scored the backtest's customers in the same order (computeFeatures on the same visible table).
+    for (const [name, { mixture, intervals }] of mixtures) {
+      const figures = forecasts.get(name);
+      if (figures && mixture.rows === result.actual.length)
+        figures.interval = intervalCoverage(mixture, intervals, result.actual);
+    }
     options.onResult?.(c, result, forecasts);
     results.push({ case: c, result, forecasts });
   }
@@ -78,24 +99,27 @@ export async function runAccuracyCases(
  */
 const seasonalBgNbdSystem: BacktestSystem = {
   name: 'seasonal_bgnbd',
-  predict: ({ visible, asOf, horizonDays, scoring }) =>
+  predict: async ({ features, asOf, horizonDays, scoring }) =>
     Float32Array.from(
-      seasonalLevel(purchaseHistory(visible, asOf, scoring.customers), horizonDays).expectedSpend,
+      seasonalLevel(await features.purchaseHistory(asOf, scoring.customers), horizonDays).expectedSpend,
     ),
 };
+
+/** What a model row adds to its metrics: the shop forecast with its 80% interval, the customers' intervals. */
+type ModelFigures = ShopForecast & { interval?: IntervalCoverage };
 
 interface CaseResult {
   case: AccuracyCase;
   result: BacktestResult;
-  /** The shop forecast of each model row (with its 80% interval). */
-  forecasts: Map<string, ShopForecast>;
+  /** The shop forecast of each model row (with its 80% interval) and its customers' interval coverage. */
+  forecasts: Map<string, ModelFigures>;
 }
 
 /** What `--json` writes per case and `--summarize` reads. */
 interface CaseFigures {
   name: string;
   actualTotal: number;
-  systems: Record<string, Metrics & { forecast?: ShopForecast }>;
+  systems: Record<string, Metrics & { forecast?: ModelFigures }>;
 }
 
 function caseFigures({ case: c, result, forecasts }: CaseResult): CaseFigures {
@@ -152,7 +176,7 @@ export async function runAccuracyBench(): Promise<BenchFigure[]> {
   return figures;
 }
 
-function printResult(c: AccuracyCase, result: BacktestResult, forecasts: Map<string, ShopForecast>): void {
+function printResult(c: AccuracyCase, result: BacktestResult, forecasts: Map<string, ModelFigures>): void {
   console.log(
     `\n${c.name}: cutoff ${result.cutoff}, H ${result.horizonDays}, ${result.customers} customers, ` +
       `${(100 * result.returningShare).toFixed(1)}% returning`,
@@ -169,8 +193,18 @@ function printResult(c: AccuracyCase, result: BacktestResult, forecasts: Map<str
   for (const [name, f] of forecasts)
     console.log(
       `${name}: predicted total ${f.total.toFixed(0)}, 80% interval ${f.low.toFixed(0)}–${f.high.toFixed(0)} ` +
-        `(actual ${actual.toFixed(0)}: ${actual >= f.low && actual <= f.high ? 'inside' : 'outside'}), level ×${f.levelFactor.toFixed(3)}, season from ${f.season}`,
+        `(actual ${actual.toFixed(0)}: ${actual >= f.low && actual <= f.high ? 'inside' : 'outside'}), level ×${f.levelFactor.toFixed(3)}, season from ${f.season}` +
+        (f.interval ? `\n${name}: customers' 80% intervals: ${describeCoverage(f.interval)}` : ''),
     );
+}
+
+/** One line on how the customers' 80% intervals held (lib/model/spend-distribution.ts IntervalCoverage). */
+function describeCoverage(c: IntervalCoverage): string {
+  return (
+    `${(100 * c.inside).toFixed(1)}% of ${c.customers} inside (the model expects ${(100 * c.expected).toFixed(1)}%), ` +
+    `${(100 * c.exactly80.inside).toFixed(1)}% of the ${c.exactly80.customers} whose interval holds exactly 80%, ` +
+    `randomized PIT in [0.1, 0.9] ${(100 * c.pit80).toFixed(1)}%`
+  );
 }
 
 /**
@@ -200,7 +234,66 @@ function printSummary(figures: CaseFigures[]): void {
         `total within ±20% ${within}/${rows.length} (worst ×${worstTotal.m.totalRatio.toFixed(2)} ${worstTotal.case.name})` +
         (withForecast.length > 0 ? `  80% interval held the actual ${covered}/${withForecast.length}` : ''),
     );
+    const withIntervals = rows.flatMap((r) =>
+      r.m.forecast?.interval ? [{ name: r.case.name, c: r.m.forecast.interval }] : [],
+    );
+    if (withIntervals.length > 0) printCoverage(name, withIntervals);
   }
+}
+
+/** Per-customer coverage of the customers' 80% intervals over the cases: means, pooled, worst, in the target. */
+function printCoverage(system: string, cases: { name: string; c: IntervalCoverage }[]): void {
+  const mean = (of: (c: IntervalCoverage) => number) => cases.reduce((a, r) => a + of(r.c), 0) / cases.length;
+  const pooled = (of: (c: IntervalCoverage) => [number, number]) => {
+    const [inside, customers] = cases.reduce(
+      ([i, n], r) => {
+        const [share, count] = of(r.c);
+        return [i + share * count, n + count];
+      },
+      [0, 0],
+    );
+    return inside / Math.max(1, customers);
+  };
+  const worst = (of: (c: IntervalCoverage) => number) =>
+    cases.reduce((a, r) => (Math.abs(of(r.c) - 0.8) > Math.abs(of(a.c) - 0.8) ? r : a));
+  const inTarget = (of: (c: IntervalCoverage) => number) =>
+    cases.filter((r) => of(r.c) >= 0.75 && of(r.c) <= 0.85).length;
+  const line = (label: string, of: (c: IntervalCoverage) => number, pooledShare: number) => {
+    const w = worst(of);
+    return (
+      `  ${label.padEnd(44)} mean ${mean(of).toFixed(3)}  pooled ${pooledShare.toFixed(3)}  ` +
+      `in 0.75–0.85 ${inTarget(of)}/${cases.length}  worst ${of(w.c).toFixed(3)} ${w.name}`
+    );
+  };
+  console.log(`${system}: customers' 80% intervals over ${cases.length} cases`);
+  console.log(
+    line(
+      'inside (every customer)',
+      (c) => c.inside,
+      pooled((c) => [c.inside, c.customers]),
+    ),
+  );
+  console.log(
+    line(
+      '  the model expects',
+      (c) => c.expected,
+      pooled((c) => [c.expected, c.customers]),
+    ),
+  );
+  console.log(
+    line(
+      'inside, where the interval holds exactly 80%',
+      (c) => c.exactly80.inside,
+      pooled((c) => [c.exactly80.inside, c.exactly80.customers]),
+    ),
+  );
+  console.log(
+    line(
+      'randomized PIT in [0.1, 0.9]',
+      (c) => c.pit80,
+      pooled((c) => [c.pit80, c.customers]),
+    ),
+  );
 }
 
 async function main(): Promise<void> {

@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { onlineRetailData } from '../test/support/datasets';
+import type { ApiFeaturesOutput } from './api-features';
 import type { FeaturesOutput } from './features';
 import type { BenchFigure } from './figures';
 import type { GenerateOutput, IngestOutput, LoadFeaturesOutput } from './ingest';
@@ -30,8 +31,11 @@ import type { FitOutput, TrainStoredOutput, WriteParquetOutput } from './trainin
 const ROOT = path.resolve(__dirname, '..');
 const RESULTS = path.join(ROOT, 'bench/results.json');
 const PYTHON = '/usr/bin/python3';
-/** docs/scaling.md: ingest + features at ≥ 3× the throughput of pandas read_csv + groupby. */
-const PANDAS_TARGET = 3;
+/**
+ * docs/scaling.md (issue 19): what training reads (the normalized Parquet through DuckDB, the per-customer
+ * features in SQL) at ≥ 10× the throughput of pandas read_csv + groupby on the same files, per CPU-second.
+ */
+const PANDAS_TARGET = 10;
 /** Peak RSS may grow this much while the file grows several times and still count as flat. */
 const FLAT_MEMORY_TOLERANCE = 1.25;
 const LAMBDA_SECONDS = 900;
@@ -43,6 +47,8 @@ const GIGABYTE_SECONDS = 60;
 const GIGABYTE_RSS_MB = 1500;
 /** The preprocess function's memory (serverless.yml). */
 const PREPROCESS_MEMORY_MB = 2048;
+/** issue 19: the 1M-customer training on the train Lambda's path within this many CPU-seconds. */
+const TRAINING_CPU_TARGET = 300;
 const LAMBDA_MB = 10_240;
 
 const ALL_PARTS = ['ingest', 'features', 'training', 'serving', 'accuracy'] as const;
@@ -205,8 +211,9 @@ async function ingestPart(large: boolean, temp: string): Promise<void> {
         target: `≥ ${PANDAS_TARGET}× pandas`,
         note:
           `${ours.rowsRead.toLocaleString('en')} rows (${mb(ours.bytes)}, ${ours.files} file(s)), ` +
-          `${ours.customers.toLocaleString('en')} customers; wall: load ${ours.loadSeconds} s + features ` +
-          `${ours.featuresSeconds} s = ${ours.rowsPerSecond.toLocaleString('en')} rows/s` +
+          `${ours.customers.toLocaleString('en')} customers; the normalized Parquet through DuckDB: wall load ` +
+          `${ours.loadSeconds} s + features (SQL) ${ours.featuresSeconds} s = ${ours.rowsPerSecond.toLocaleString('en')} rows/s ` +
+          `(BG/NBD + GG fits on them: ${ours.fitSeconds} s more)` +
           (reference
             ? `; pandas ${reference.seconds} s = ${reference.rowsPerSecond.toLocaleString('en')} rows/s ` +
               `(wall ratio ${round(ours.rowsPerSecond / reference.rowsPerSecond)}×)`
@@ -337,10 +344,10 @@ async function featuresPart(large: boolean): Promise<void> {
     const shop = `${customers.toLocaleString('en')} customers / ${out.rows.toLocaleString('en')} rows`;
     add({
       group: 'features',
-      name: `${shop}: computeFeatures (with BG/NBD + GG fits)`,
-      value: out.computeFeaturesRowsPerSecond,
+      name: `${shop}: batch features, SQL in DuckDB (with BG/NBD + GG fits)`,
+      value: out.sqlFeaturesRowsPerSecond,
       unit: 'rows/s',
-      note: `${out.computeFeaturesSeconds} s; ${out.featuresWithoutFitSeconds} s with given fits (serving); BG/NBD fit ${out.bgNbdFitSeconds} s, GG fit ${out.gammaGammaFitSeconds} s`,
+      note: `${out.sqlFeaturesSeconds} s after ${out.engineOpenSeconds} s copying the table into DuckDB; BG/NBD fit ${out.bgNbdFitSeconds} s, GG fit ${out.gammaGammaFitSeconds} s; computeFeatures (the API's TypeScript) on the same table with the fits given: ${out.typescriptWithFitsSeconds} s`,
     });
     add({
       group: 'features',
@@ -351,6 +358,25 @@ async function featuresPart(large: boolean): Promise<void> {
     });
     add({ group: 'features', name: `${shop}: peak RSS`, value: out.peakRssMB, unit: 'MB' });
   }
+  // The API's features of a posted customer: the TypeScript serving runs, or the batch SQL in a DuckDB per
+  // request, each in a fresh process as on a cold Lambda.
+  const api: Partial<Record<ApiFeaturesOutput['path'], ApiFeaturesOutput>> = {};
+  for (const path of ['typescript', 'duckdb'] as const)
+    api[path] = await runPart<ApiFeaturesOutput>('features', `API features, one customer: ${path}`, [
+      ...tsx('bench/api-features.ts', '--path', path),
+    ]);
+  const { typescript, duckdb } = api;
+  if (typescript && duckdb)
+    for (const which of ['firstRequestMs', 'warmRequestMs'] as const)
+      add({
+        group: 'features',
+        name: `API features of one posted customer, ${which === 'firstRequestMs' ? 'first request of a fresh process' : 'warm request'}: computeFeatures (TypeScript)`,
+        value: typescript[which],
+        unit: 'ms',
+        reference: { name: 'the batch SQL in a DuckDB per request', value: duckdb[which] },
+        ratio: round(typescript[which] / duckdb[which], 4),
+        note: 'serving keeps the TypeScript, proven equal to the SQL on every column (test/unit/sql/batch-features.test.ts)',
+      });
 }
 
 async function trainingPart(large: boolean, temp: string): Promise<void> {
@@ -400,7 +426,7 @@ async function trainingPart(large: boolean, temp: string): Promise<void> {
   const bucket = path.join(temp, 'train-bucket');
   const written = await runPart<WriteParquetOutput>(
     'training',
-    'training: 1M customers / ≈20M transactions as normalized Parquet',
+    'training: 1M customers / ≈21.7M transactions as normalized Parquet (docs/scaling.md)',
     [
       ...tsx(
         'bench/training.ts',
@@ -408,7 +434,7 @@ async function trainingPart(large: boolean, temp: string): Promise<void> {
         '--customers',
         '1000000',
         '--lines-scale',
-        '2.3',
+        '2.5',
         '--out',
         bucket,
       ),
@@ -433,7 +459,8 @@ async function trainingPart(large: boolean, temp: string): Promise<void> {
         note: `wall ${out.seconds} s on the shared machine; phases ${JSON.stringify(out.durations)}; fits ${JSON.stringify(out.fits)}`,
       },
       { name: 'Lambda timeout', value: LAMBDA_SECONDS },
-      '≤ 15 min in one Lambda',
+      `≤ ${TRAINING_CPU_TARGET} CPU-s (one Lambda: ≤ 15 min)`,
+      TRAINING_CPU_TARGET,
     ),
   );
   add(
@@ -445,11 +472,15 @@ async function trainingPart(large: boolean, temp: string): Promise<void> {
   );
 }
 
-/** A training figure against one of Lambda's hard limits: the ratio to the limit, met when within it. */
+/**
+ * A training figure against one of Lambda's hard limits: the ratio to the limit, met when within it, or
+ * within `bound` when the target is tighter than the limit.
+ */
 function withinLimit(
   figure: Pick<BenchFigure, 'name' | 'value' | 'unit' | 'note'>,
   limit: { name: string; value: number },
   target: string,
+  bound = limit.value,
 ): BenchFigure {
   return {
     group: 'training',
@@ -457,7 +488,7 @@ function withinLimit(
     reference: limit,
     ratio: round(figure.value / limit.value),
     target,
-    met: figure.value <= limit.value,
+    met: figure.value <= bound,
   };
 }
 

@@ -179,9 +179,14 @@ async function writeParquet(): Promise<void> {
   } satisfies WriteParquetOutput);
 }
 
+/** The train function's memory (serverless.yml): DuckDB takes its share of it (lib/engine/duckdb.ts). */
+const TRAIN_LAMBDA_MB = '10240';
+
 async function trainStored(): Promise<void> {
   if (!values.bucket) throw new Error('--bucket DIR is required');
   const store = new FsBlobStore(values.bucket);
+  // As in the train Lambda: DuckDB's memory limit follows the function's memory unless DUCKDB_* says otherwise.
+  process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ??= TRAIN_LAMBDA_MB;
   // Epochs and wall time of each network fit, by what is fitting (`model`, `seed_mlp`, `production fit`).
   const fits = new Map<string, { epochs: number; seconds: number }>();
   // What trainStoredDataset does for transaction logs (the train Lambda): load the Parquet, then train.

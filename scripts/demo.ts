@@ -95,8 +95,13 @@ async function main(): Promise<void> {
       .map((line) => line.split(','))
       .sort((a, b) => Number(b[1]) - Number(a[1]))
       .slice(0, 5);
-    console.log(`  ${lines[0]}`);
-    for (const row of top) console.log(`  ${row.join(',')}`);
+    // The prediction's five columns; the outlook columns (interval, P(alive), …) follow them in the file.
+    console.log(`  ${lines[0]?.split(',').slice(0, 5).join(',')}`);
+    for (const row of top) console.log(`  ${row.slice(0, 5).join(',')}`);
+    if (meta && 'segments' in meta && meta.segments)
+      console.log(
+        `  segments: ${meta.segments.map((s) => `${s.segment} ${s.customers.toLocaleString('en')}`).join(', ')}`,
+      );
     const best = top[0]?.[0];
     if (best) {
       const route = `/customers/${encodeURIComponent(best)}?dataset=${dataset}`;

@@ -12,7 +12,10 @@ const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
  *   cpu one); lib/model/tf-backend.ts looks next to the bundle.
  * - The model report inlines Chart.js's browser build into each report.html (lib/report/chart-js-source.ts,
  *   which names the file CHART_JS_FILE).
+ * - The SQL the data engine runs: sql/ is copied with its folders (`into`) as sql/ next to the bundle, where
+ *   lib/engine/sql-file.ts looks first.
  */
+const SQL_ROOT = path.join(__dirname, '..', 'sql');
 const RUNTIME_FILES = [
   {
     usedBy: WASM_PACKAGE,
@@ -27,6 +30,14 @@ const RUNTIME_FILES = [
     usedBy: 'lib/report/chart-js-source',
     // The package's exports hide dist/chart.umd.min.js, but its main entry sits in the same folder.
     files: () => [path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js')],
+  },
+  {
+    usedBy: 'lib/engine/sql-file',
+    files: () =>
+      readdirSync(SQL_ROOT, { recursive: true })
+        .filter((f) => String(f).endsWith('.sql'))
+        .map((f) => path.join(SQL_ROOT, String(f))),
+    into: (file) => path.join('sql', path.relative(SQL_ROOT, file)),
   },
 ];
 
@@ -67,8 +78,8 @@ function duckdbBindingDir(outDir) {
 /**
  * What a bundle that uses DuckDB needs beside it: `@duckdb/node-api` is bundled, but it requires
  * `@duckdb/node-bindings` (serverless.yml keeps it external), which loads the native binding of the
- * platform, so node_modules/ next to the bundle gets the loader, its detect-libc and the binding; and the
- * ingest SQL (lib/ingest/ingest-sql.ts looks for sql/ingest/ next to the bundle).
+ * platform, so node_modules/ next to the bundle gets the loader, its detect-libc and the binding (sql/
+ * comes with lib/engine/sql-file, in RUNTIME_FILES).
  */
 function copyDuckdbFiles(outDir) {
   const modules = path.join(outDir, 'node_modules');
@@ -79,7 +90,6 @@ function copyDuckdbFiles(outDir) {
   });
   const binding = duckdbBindingDir(outDir);
   cpSync(binding.dir, path.join(modules, binding.name), { recursive: true });
-  cpSync(path.join(ROOT, 'sql', 'ingest'), path.join(outDir, 'sql', 'ingest'), { recursive: true });
 }
 
 const copyRuntimeFiles = {
@@ -90,9 +100,13 @@ const copyRuntimeFiles = {
       if (result.errors.length > 0 || !result.metafile) return;
       const inputs = Object.keys(result.metafile.inputs);
       const outDir = build.initialOptions.outdir ?? path.dirname(build.initialOptions.outfile);
-      for (const { usedBy, files } of RUNTIME_FILES) {
+      for (const { usedBy, files, into = path.basename } of RUNTIME_FILES) {
         if (!inputs.some((input) => input.includes(usedBy))) continue;
-        for (const file of files()) copyFileSync(file, path.join(outDir, path.basename(file)));
+        for (const file of files()) {
+          const target = path.join(outDir, into(file));
+          mkdirSync(path.dirname(target), { recursive: true });
+          copyFileSync(file, target);
+        }
       }
       if (inputs.some((input) => input.includes('@duckdb/node-api'))) copyDuckdbFiles(outDir);
     });

@@ -1,9 +1,14 @@
-import { type CustomerFeatures, computeFeatures } from '../features/compute-features';
-import { buildTrainingRows, buildTruth, type TrainingRows } from '../features/training-rows';
+import type { CustomerFeatures } from '../features/compute-features';
+import { FeatureEngine } from '../features/feature-engine';
+import {
+  buildTrainingRows,
+  buildTruth,
+  predictLastWindow,
+  type TrainingRows,
+} from '../features/training-rows';
 import type { TransactionTable } from '../ingest/transaction-table';
 import { visibleTable } from '../ingest/visible-table';
 import { featureColumn } from '../model/feature-matrix';
-import { predictLastWindow } from '../model/last-window';
 import { fitLinearRegression, predictLinear } from '../model/linear-regression';
 import { DAY_MS } from '../time';
 import { evaluateMetrics, type Metrics } from './metrics';
@@ -17,8 +22,13 @@ export interface BacktestInput {
   horizonDays: number;
   /** Features at the cutoff of every scored customer: predictions must follow `scoring.customers`. */
   scoring: CustomerFeatures;
+  /**
+   * The batch features of `visible`'s customers at any date up to the cutoff (and what they spent), with
+   * what other systems already built: a system fits on these rather than building its own.
+   */
+  features: FeatureEngine;
   /** Labelled rows rolled back one horizon (features at c−H, spend in [c−H, c)); built on first use. */
-  training(): TrainingRows;
+  training(): Promise<TrainingRows>;
 }
 
 /** A forecasting system under test: one prediction of horizon spend per scored customer. */
@@ -56,6 +66,11 @@ export interface BacktestOptions {
   horizonDays: number;
   /** Systems to run, default {@link BASELINE_SYSTEMS}. */
   systems?: BacktestSystem[];
+  /**
+   * The batch features of the table (a training passes the one it builds everything with); default one
+   * opened for the backtest and closed after it.
+   */
+  features?: FeatureEngine;
   onProgress?: (message: string) => void;
 }
 
@@ -76,8 +91,8 @@ export const bgNbdGammaGammaSystem: BacktestSystem = {
 /** The seed's least squares on order count, mean order value and days since last purchase. */
 export const linearSystem: BacktestSystem = {
   name: 'linear',
-  predict: ({ training, scoring }) => {
-    const rows = training();
+  predict: async ({ training, scoring }) => {
+    const rows = await training();
     return predictLinear(fitLinearRegression(rows.features, rows.label), scoring);
   },
 };
@@ -85,8 +100,8 @@ export const linearSystem: BacktestSystem = {
 /** Spend of the last H days repeats. */
 export const lastWindowSystem: BacktestSystem = {
   name: 'last_window',
-  predict: ({ visible, scoring, asOf, horizonDays }) =>
-    predictLastWindow(visible, scoring.customers, asOf, horizonDays),
+  predict: ({ features, scoring, asOf, horizonDays }) =>
+    predictLastWindow(features, scoring.customers, asOf, horizonDays),
 };
 
 export const BASELINE_SYSTEMS: readonly BacktestSystem[] = [
@@ -112,44 +127,70 @@ export async function runBacktest(
 
   const started = performance.now();
   progress('features at the cutoff');
-  const visible = visibleTable(table, asOf);
-  const scoring = computeFeatures(visible, asOf, { horizonDays });
-  if (scoring.rows === 0)
-    throw new BacktestInputError(`no customer has a transaction on or before ${options.cutoff}`);
-  const actual = buildTruth(table, scoring.customers, asOf, horizonDays);
-  const featureSeconds = (performance.now() - started) / 1000;
+  const engine = options.features ?? (await FeatureEngine.open(table));
+  try {
+    if (engine.table.customerIds !== table.customerIds)
+      throw new BacktestInputError('the feature engine was opened on another table than the backtest’s');
+    const visible = visibleTable(table, asOf);
+    const features = engine.visibleBefore(asOf);
+    const scoring = await features.features(asOf, { horizonDays });
+    if (scoring.rows === 0)
+      throw new BacktestInputError(`no customer has a transaction on or before ${options.cutoff}`);
+    const actual = await buildTruth(engine, scoring.customers, asOf, horizonDays);
+    const featureSeconds = (performance.now() - started) / 1000;
 
-  let training: TrainingRows | undefined;
-  const input: BacktestInput = {
-    visible,
-    asOf,
-    horizonDays,
-    scoring,
-    training: () => {
-      training ??= buildTrainingRows(visible, {
-        cutoff: asOf,
-        horizonDays,
-        categoryLevels: scoring.spec.categoryLevels,
+    let training: Promise<TrainingRows> | undefined;
+    const input: BacktestInput = {
+      visible,
+      asOf,
+      horizonDays,
+      scoring,
+      features,
+      training: () => {
+        training ??= buildTrainingRows(features, {
+          cutoff: asOf,
+          horizonDays,
+          categoryLevels: scoring.spec.categoryLevels,
+        });
+        return training;
+      },
+    };
+    const systems: SystemResult[] = [];
+    for (const system of options.systems ?? BASELINE_SYSTEMS) {
+      progress(`system ${system.name}`);
+      const t0 = performance.now();
+      const predictions = await system.predict(input);
+      const seconds = (performance.now() - t0) / 1000;
+      if (predictions.length !== scoring.rows)
+        throw new BacktestInputError(
+          `system ${system.name} returned ${predictions.length} predictions for ${scoring.rows} customers`,
+        );
+      systems.push({
+        name: system.name,
+        metrics: evaluateMetrics(actual, predictions),
+        seconds,
+        predictions,
       });
-      return training;
-    },
-  };
-  const systems: SystemResult[] = [];
-  for (const system of options.systems ?? BASELINE_SYSTEMS) {
-    progress(`system ${system.name}`);
-    const t0 = performance.now();
-    const predictions = await system.predict(input);
-    const seconds = (performance.now() - t0) / 1000;
-    if (predictions.length !== scoring.rows)
-      throw new BacktestInputError(
-        `system ${system.name} returned ${predictions.length} predictions for ${scoring.rows} customers`,
-      );
-    systems.push({ name: system.name, metrics: evaluateMetrics(actual, predictions), seconds, predictions });
+    }
+    return backtestResult(table, options.cutoff, horizonDays, scoring, actual, featureSeconds, systems);
+  } finally {
+    if (!options.features) engine.close();
   }
+}
+
+function backtestResult(
+  table: TransactionTable,
+  cutoff: string,
+  horizonDays: number,
+  scoring: CustomerFeatures,
+  actual: Float32Array,
+  featureSeconds: number,
+  systems: SystemResult[],
+): BacktestResult {
   let returning = 0;
   for (const v of actual) if (v > 0) returning++;
   return {
-    cutoff: options.cutoff,
+    cutoff,
     horizonDays,
     customers: scoring.rows,
     customerIds: Array.from(scoring.customers, (c) => table.customerIds[c] as string),

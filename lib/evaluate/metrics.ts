@@ -18,17 +18,22 @@ export interface Metrics {
 
 type Values = ArrayLike<number>;
 
-/** Every metric at once. */
+/**
+ * Every metric at once, each ordering sorted once (the single metrics below sort for themselves: at a
+ * million customers a sort is half a second).
+ */
 export function evaluateMetrics(actual: Values, predicted: Values): Metrics {
   checkLengths(actual, predicted);
+  const byPrediction = descendingOrder(predicted);
+  const predictedRanks = averageRanks(predicted);
   return {
-    gini: normalizedGini(actual, predicted),
-    spearman: spearman(actual, predicted),
-    decileMape: decileMape(actual, predicted),
+    gini: gainGini(actual, byPrediction) / gainGini(actual, descendingOrder(actual)),
+    spearman: pearson(averageRanks(actual), predictedRanks),
+    decileMape: orderedDecileMape(actual, predicted, byPrediction),
     mae: meanAbsoluteError(actual, predicted),
     rmse: rootMeanSquaredError(actual, predicted),
-    top10Share: topShare(actual, predicted, 0.1),
-    aucReturn: returnAuc(actual, predicted),
+    top10Share: orderedTopShare(actual, byPrediction, 0.1),
+    aucReturn: rankedReturnAuc(actual, predictedRanks),
     totalRatio: totalRatio(actual, predicted),
   };
 }
@@ -80,8 +85,11 @@ export function spearman(actual: Values, predicted: Values): number {
  */
 export function decileMape(actual: Values, predicted: Values): number {
   checkLengths(actual, predicted);
+  return orderedDecileMape(actual, predicted, descendingOrder(predicted));
+}
+
+function orderedDecileMape(actual: Values, predicted: Values, order: Int32Array): number {
   const n = actual.length;
-  const order = descendingOrder(predicted);
   const sumActual = new Float64Array(10);
   const sumPredicted = new Float64Array(10);
   const count = new Float64Array(10);
@@ -123,7 +131,10 @@ export function rootMeanSquaredError(actual: Values, predicted: Values): number 
  */
 export function topShare(actual: Values, predicted: Values, fraction: number): number {
   checkLengths(actual, predicted);
-  const order = descendingOrder(predicted);
+  return orderedTopShare(actual, descendingOrder(predicted), fraction);
+}
+
+function orderedTopShare(actual: Values, order: Int32Array, fraction: number): number {
   const top = Math.max(1, Math.round(fraction * order.length));
   let total = 0;
   let held = 0;
@@ -140,7 +151,10 @@ export function topShare(actual: Values, predicted: Values, fraction: number): n
  */
 export function returnAuc(actual: Values, predicted: Values): number {
   checkLengths(actual, predicted);
-  const ranks = averageRanks(predicted);
+  return rankedReturnAuc(actual, averageRanks(predicted));
+}
+
+function rankedReturnAuc(actual: Values, ranks: Float64Array): number {
   let positives = 0;
   let rankSum = 0;
   for (let i = 0; i < actual.length; i++) {

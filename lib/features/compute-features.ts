@@ -3,6 +3,7 @@ import type { TransactionTable } from '../ingest/transaction-table';
 import { type BgNbdFit, expectedTransactions, fitBgNbd, probabilityAlive } from '../model/bg-nbd';
 import type { FeatureMatrix } from '../model/feature-matrix';
 import { expectedOrderValue, fitGammaGamma, type GammaGammaFit } from '../model/gamma-gamma';
+import type { SeasonalLevelSpec } from '../model/seasonal-level';
 import { DAY_MS } from '../time';
 
 /** Trailing windows (days before the as-of instant) for windowed spend and order counts. */
@@ -49,6 +50,12 @@ export interface FeatureSpec {
   categoryLevels: Record<string, string[]>;
   bgNbd: BgNbdFit;
   gammaGamma: GammaGammaFit;
+  /**
+   * The money level fitted at the as-of date (lib/model/seasonal-level.ts): the per-customer P(alive),
+   * expected orders and lifetime value of predictions.csv and the API come from it. Set by training (absent
+   * in specs of models trained before it, and in the spec computeFeatures returns).
+   */
+  seasonal?: SeasonalLevelSpec;
 }
 
 export interface FeatureOptions {
@@ -87,11 +94,35 @@ export function computeFeatures(
   asOf: number,
   options: FeatureOptions = {},
 ): CustomerFeatures {
-  const population = visibleCustomers(table, asOf);
-  const rows = population.length;
-  const baseCols = BASE_FEATURE_NAMES.length;
+  return featuresFromSummary(table, summarize(table, asOf, visibleCustomers(table, asOf)), options);
+}
 
-  const summary = summarize(table, asOf, population);
+/**
+ * Per-customer summaries as of a date, before the fitted and the categorical columns: what
+ * computeFeatures builds from a TransactionTable for a request's few rows, and what
+ * sql/customer-features.sql returns for the batch path (lib/features/feature-engine.ts).
+ */
+export interface FeatureSummary extends BtydSummary {
+  /** The customers (ascending indices of the table), one row each. */
+  customers: Int32Array;
+  /** {@link BASE_FEATURE_NAMES} columns, row-major, the BTYD expectation columns left at 0. */
+  base: Float32Array;
+  /** Per categorical column of the table, the latest non-missing code of each row's customer (−1: none). */
+  lastCodes: Record<string, Int32Array>;
+}
+
+/**
+ * The feature matrix of a summary: BG/NBD and Gamma-Gamma fitted on it unless `options` carries fits,
+ * their expectations, and the one-hot columns of the categorical levels (the top `categoryTopK` levels by
+ * customers unless `options` fixes them). `table` names the category codes of `summary.lastCodes`.
+ */
+export function featuresFromSummary(
+  table: TransactionTable,
+  summary: FeatureSummary,
+  options: FeatureOptions = {},
+): CustomerFeatures {
+  const rows = summary.customers.length;
+  const baseCols = BASE_FEATURE_NAMES.length;
   const categoryLevels = options.categoryLevels ?? topLevels(table, summary.lastCodes, options.categoryTopK);
   const categoryColumns = Object.keys(categoryLevels).sort();
   const names = [...BASE_FEATURE_NAMES];
@@ -145,7 +176,7 @@ export function computeFeatures(
     rows,
     cols,
     values,
-    customers: population,
+    customers: summary.customers,
     spec: { horizonDays, categoryLevels, bgNbd, gammaGamma },
   };
 }
@@ -165,6 +196,14 @@ export function containNonFinite<T extends Float32Array | Float64Array>(values: 
     if (!Number.isFinite(v)) values[i] = Number.isNaN(v) ? 0 : Math.sign(v) * FLOAT32_MAX;
   }
   return values;
+}
+
+/** BG/NBD and Gamma-Gamma fitted on a summary's customers, as computeFeatures fits them when not given. */
+export function fitBtyd(summary: BtydSummary): { bgNbd: BgNbdFit; gammaGamma: GammaGammaFit } {
+  return {
+    bgNbd: fitBgNbd({ frequency: summary.x, recency: summary.recency, tenure: summary.tenure }),
+    gammaGamma: fitGammaGamma(summary.x, summary.repeatMean, summary.firstDaySpend),
+  };
 }
 
 /** Customers (ascending ids) with at least one transaction before `asOf`. */
@@ -204,14 +243,7 @@ export interface BtydSummary {
   firstDaySpend: Float64Array;
 }
 
-interface Summary extends BtydSummary {
-  /** Base feature columns, row-major, BTYD expectation columns left at 0. */
-  base: Float32Array;
-  /** Per categorical column, the latest non-missing code of each row's customer (−1 when none). */
-  lastCodes: Record<string, Int32Array>;
-}
-
-function summarize(table: TransactionTable, asOf: number, population: Int32Array): Summary {
+function summarize(table: TransactionTable, asOf: number, population: Int32Array): FeatureSummary {
   const index = customerIndex(table);
   const rows = population.length;
   const cols = BASE_FEATURE_NAMES.length;
@@ -318,21 +350,26 @@ function summarize(table: TransactionTable, asOf: number, population: Int32Array
     let orders = 0;
     let orderSum = 0;
     let orderMax = 0;
-    let orderSquares = 0;
+    // Welford's running mean and squared deviations, as STDDEV_POP in sql/customer-features.sql: equal
+    // orders give exactly 0 (Σx² − n·mean² left float noise, which the batch SQL does not have).
+    let runningMean = 0;
+    let squaredDeviations = 0;
     const windowOrders = new Float64Array(windowStart.length);
     for (let s = 0; s < slots; s++) {
       const v = slotValue[s] as number;
       if (v < 0) continue;
       orders++;
       orderSum += v;
-      orderSquares += v * v;
+      const delta = v - runningMean;
+      runningMean += delta / orders;
+      squaredDeviations += delta * (v - runningMean);
       if (v > orderMax) orderMax = v;
       for (let w = 0; w < windowStart.length; w++)
         if ((slotLastTime[s] as number) >= (windowStart[w] as number))
           windowOrders[w] = (windowOrders[w] as number) + 1;
     }
     const orderMean = orders > 0 ? orderSum / orders : 0;
-    const orderVariance = orders > 0 ? Math.max(0, orderSquares / orders - orderMean * orderMean) : 0;
+    const orderVariance = orders > 0 ? squaredDeviations / orders : 0;
 
     const firstTime = time[index.rows[lo] as number] as number;
     const lastTime = time[index.rows[hi - 1] as number] as number;
@@ -374,7 +411,7 @@ function summarize(table: TransactionTable, asOf: number, population: Int32Array
       }
     }
   }
-  return { base, x, recency, tenure, repeatMean, firstDaySpend, lastCodes };
+  return { customers: population, base, x, recency, tenure, repeatMean, firstDaySpend, lastCodes };
 }
 
 /** The `topK` most common levels of each categorical column by number of customers (ties by name). */

@@ -6,6 +6,9 @@ import { DAY_MS } from '../time';
 /**
  * The purchase days of each customer of `population` before `asOf` (computeFeatures' conventions: a
  * purchase day is a UTC day with any transaction, its spend the day's net amount), in population order.
+ * The per-customer outlook's few rows (an API request, a batch's customers) read it here; the money level's
+ * fit reads the same from sql/customer-purchase-days.sql (FeatureEngine.purchaseHistory), tested equal on
+ * the real datasets (test/unit/sql/batch-features.test.ts).
  */
 export function purchaseHistory(
   table: TransactionTable,

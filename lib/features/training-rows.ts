@@ -1,15 +1,9 @@
-import { netSpendBetween } from '../ingest/customer-index';
-import type { TransactionTable } from '../ingest/transaction-table';
 import type { BgNbdFit } from '../model/bg-nbd';
 import type { LabelledRows } from '../model/feature-matrix';
 import type { GammaGammaFit } from '../model/gamma-gamma';
 import { DAY_MS } from '../time';
-import {
-  type CustomerFeatures,
-  computeFeatures,
-  containNonFinite,
-  type FeatureOptions,
-} from './compute-features';
+import { type CustomerFeatures, containNonFinite } from './compute-features';
+import type { FeatureEngine } from './feature-engine';
 
 export interface TrainingRowsOptions {
   /** The as-of instant of the data (epoch ms, exclusive): nothing at or after it is read. */
@@ -43,9 +37,13 @@ export interface TrainingRows extends LabelledRows {
  * Labelled rows by rolling back one horizon: features as of c−H (each window fitting BG/NBD on its own
  * visible history), label = net spend in [c−H, c) clipped at 0, i.e. the horizon that followed. With
  * `rollingCutoffs` = k, windows at c−H, c−2H, …, c−kH are stacked, each with its own population (the
- * customers with a transaction before that window's as-of); windows with no customer are skipped.
+ * customers with a transaction before that window's as-of); windows with no customer are skipped. The
+ * features and labels are the engine's SQL (sql/customer-features.sql, sql/customer-net-spend.sql).
  */
-export function buildTrainingRows(table: TransactionTable, options: TrainingRowsOptions): TrainingRows {
+export async function buildTrainingRows(
+  engine: FeatureEngine,
+  options: TrainingRowsOptions,
+): Promise<TrainingRows> {
   const { cutoff, horizonDays } = options;
   const horizon = horizonDays * DAY_MS;
   const windows: TrainingWindow[] = [];
@@ -53,14 +51,14 @@ export function buildTrainingRows(table: TransactionTable, options: TrainingRows
   let categoryLevels = options.categoryLevels;
   for (let k = 1; k <= (options.rollingCutoffs ?? 1); k++) {
     const asOf = cutoff - k * horizon;
-    const features = computeFeatures(table, asOf, {
+    const features = await engine.features(asOf, {
       horizonDays,
       categoryLevels,
       categoryTopK: options.categoryTopK,
     });
     if (features.rows === 0) continue;
     categoryLevels = features.spec.categoryLevels;
-    const label = containNonFinite(netSpendBetween(table, features.customers, asOf, asOf + horizon));
+    const label = containNonFinite(await engine.netSpend(features.customers, asOf, asOf + horizon));
     parts.push({ features, label });
     windows.push({
       asOf,
@@ -85,23 +83,27 @@ export class NoTrainingHistoryError extends Error {
   }
 }
 
-/** Scoring rows: every customer with a transaction before `asOf`, features as of `asOf`. */
-export function buildScoringRows(
-  table: TransactionTable,
-  asOf: number,
-  options: FeatureOptions & { horizonDays: number },
-): CustomerFeatures {
-  return computeFeatures(table, asOf, options);
-}
-
 /** The backtest's truth: each customer's net spend in [asOf, asOf + H) clipped at 0. */
 export function buildTruth(
-  table: TransactionTable,
+  engine: FeatureEngine,
   customers: Int32Array,
   asOf: number,
   horizonDays: number,
-): Float32Array {
-  return containNonFinite(netSpendBetween(table, customers, asOf, asOf + horizonDays * DAY_MS));
+): Promise<Float32Array> {
+  return engine.netSpend(customers, asOf, asOf + horizonDays * DAY_MS).then(containNonFinite);
+}
+
+/**
+ * The "spend of the last H days repeats" baseline: each customer's net spend in [asOf − H, asOf), clipped
+ * at 0, is the forecast for the next H days. Reads nothing at or after `asOf`.
+ */
+export function predictLastWindow(
+  engine: FeatureEngine,
+  customers: Int32Array,
+  asOf: number,
+  horizonDays: number,
+): Promise<Float32Array> {
+  return engine.netSpend(customers, asOf - horizonDays * DAY_MS, asOf);
 }
 
 function stack(parts: CustomerFeatures[]): CustomerFeatures {

@@ -66,23 +66,3 @@ function sortByTime(rows: Int32Array, from: number, to: number, time: Float64Arr
   group.sort((i, j) => (time[i] as number) - (time[j] as number) || i - j);
   rows.set(group, from);
 }
-
-/** Per customer, the net amount of its transactions with from ≤ time < to, clipped at 0. */
-export function netSpendBetween(
-  table: TransactionTable,
-  customers: Int32Array,
-  from: number,
-  to: number,
-): Float32Array {
-  const index = customerIndex(table);
-  const spend = new Float32Array(customers.length);
-  for (let r = 0; r < customers.length; r++) {
-    const c = customers[r] as number;
-    let sum = 0;
-    const end = visibleEnd(index, table.time, c, to);
-    for (let k = visibleEnd(index, table.time, c, from); k < end; k++)
-      sum += table.amount[index.rows[k] as number] as number;
-    spend[r] = Math.max(0, sum);
-  }
-  return spend;
-}

@@ -1,12 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-
-/**
- * The SQL of ingestion (`sql/ingest/*.sql`, one macro or query a file), read from disk once: next to the
- * bundle in a Lambda (scripts/esbuild-plugins.cjs copies the folder there), else from the repository.
- */
-const SQL_DIRS = [path.join(__dirname, 'sql', 'ingest'), path.resolve(__dirname, '../../sql/ingest')];
+import { sqlQuery } from '../engine/sql-file';
 
 /** The macros, in the order they must be created (each uses only the ones before it). */
 const MACROS = [
@@ -48,18 +42,9 @@ export type IngestQuery =
   | 'rows-held-by-other-files'
   | 'transactions-once-across-sources';
 
-const texts = new Map<string, string>();
-
-/** The text of `sql/ingest/<name>.sql`. */
+/** The text of `sql/ingest/<name>.sql` (one macro or query a file), read once. */
 export function ingestSql(name: IngestQuery | (typeof MACROS)[number]): string {
-  let text = texts.get(name);
-  if (text === undefined) {
-    const dir = SQL_DIRS.find((d) => existsSync(path.join(d, `${name}.sql`)));
-    if (!dir) throw new Error(`sql/ingest/${name}.sql not found (looked in ${SQL_DIRS.join(', ')})`);
-    text = readFileSync(path.join(dir, `${name}.sql`), 'utf8');
-    texts.set(name, text);
-  }
-  return text;
+  return sqlQuery(`ingest/${name}`);
 }
 
 /** Create ingestion's macros on a connection (temporary: they live as long as it). */

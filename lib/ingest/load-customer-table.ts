@@ -1,4 +1,7 @@
+import { withDuckDb } from '../engine/duckdb';
+import { sqlQuery } from '../engine/sql-file';
 import type { BlobStore } from '../store/blob-store';
+import { withLocalFiles } from '../store/local-files';
 import type { IngestReport } from './ingest-core';
 import { withIngestSession } from './ingest-session';
 import {
@@ -7,7 +10,6 @@ import {
   loadTransactionsFromFiles,
   NOT_TRANSACTIONS,
 } from './load-files';
-import { parquetInMemory, readParquetRowGroups } from './parquet-file';
 import { type CustomerColumnType, type FileLayout, type InputKind, UnusableInputError } from './sniff';
 import type { TransactionTable } from './transaction-table';
 
@@ -312,44 +314,54 @@ export async function loadInputFiles(paths: string[], options: LoadOptions = {})
 }
 
 /**
- * Read the customer-table sources of a dataset from `normalized/<dataset>/*.parquet`, one row group at a
- * time. `reports` are the dataset's ingest reports: they say which sources are customer tables, which
- * column is the label, and each column's type (the Parquet names the id column `customer_id`).
+ * Read the customer-table sources of a dataset from `normalized/<dataset>/*.parquet` with DuckDB
+ * (sql/load/customer-table-rows.sql). `reports` are the dataset's ingest reports: they say which sources are
+ * customer tables, which column is the label, and each column's type (the Parquet names the id column
+ * `customer_id`).
  * @throws {@link InconsistentCustomerTableError}
  */
 export async function loadNormalizedCustomerTable(
   store: BlobStore,
   reports: readonly IngestReport[],
 ): Promise<CustomerTable | undefined> {
-  const builder = new CustomerTableBuilder();
-  for (const report of reports) {
-    const key = report.outputs.normalized;
-    if (report.status !== 'ok' || report.kind !== 'customer-table' || !key) continue;
-    const bytes = await store.get(key);
-    if (!bytes) continue;
-    const parquet = parquetInMemory(bytes);
-    const names = parquet.columnNames;
-    const label = report.schema.columns?.target;
-    const labelAt = label === undefined ? -1 : names.indexOf(label);
-    const idAt = names.indexOf('customer_id');
-    if (labelAt < 0 || idAt < 0)
-      throw new InconsistentCustomerTableError(
-        `${key} has no ${labelAt < 0 ? `label column ${label ?? '(none in its ingest report)'}` : 'customer_id column'}`,
-      );
-    const types = report.schema.columnTypes ?? {};
-    const inputs = names
-      .map((name, at) => ({ name, at, type: (types[name] ?? 'string') as CustomerColumnType }))
-      .filter((c) => c.at !== idAt && c.at !== labelAt);
-    builder.begin(key, report.schema.columns?.customer ?? 'customer_id', label as string, inputs);
-    const row: (number | string | null)[] = [];
-    await readParquetRowGroups(parquet, undefined, (rows) => {
-      for (const values of rows) {
-        row.length = 0;
-        for (const input of inputs) row.push(parquetValue(values[input.at], input.type));
-        builder.add(key, String(values[idAt]), Number(values[labelAt]), row);
-      }
-    });
+  const sources = reports.filter(
+    (report) => report.status === 'ok' && report.kind === 'customer-table' && report.outputs.normalized,
+  );
+  const keys: string[] = [];
+  for (const report of sources) {
+    const key = report.outputs.normalized as string;
+    if (await store.head(key)) keys.push(key);
   }
+  const builder = new CustomerTableBuilder();
+  await withLocalFiles(store, keys, (files) =>
+    withDuckDb(async (connection) => {
+      for (const [i, key] of keys.entries()) {
+        const report = sources.find((r) => r.outputs.normalized === key) as IngestReport;
+        const result = await connection.runAndReadAll(sqlQuery('load/customer-table-rows'), [
+          files[i] as string,
+        ]);
+        const names = result.columnNames();
+        const label = report.schema.columns?.target;
+        const labelAt = label === undefined ? -1 : names.indexOf(label);
+        const idAt = names.indexOf('customer_id');
+        if (labelAt < 0 || idAt < 0)
+          throw new InconsistentCustomerTableError(
+            `${key} has no ${labelAt < 0 ? `label column ${label ?? '(none in its ingest report)'}` : 'customer_id column'}`,
+          );
+        const types = report.schema.columnTypes ?? {};
+        const inputs = names
+          .map((name, at) => ({ name, at, type: (types[name] ?? 'string') as CustomerColumnType }))
+          .filter((c) => c.at !== idAt && c.at !== labelAt);
+        builder.begin(key, report.schema.columns?.customer ?? 'customer_id', label as string, inputs);
+        const row: (number | string | null)[] = [];
+        for (const values of result.getRowsJS()) {
+          row.length = 0;
+          for (const input of inputs) row.push(parquetValue(values[input.at], input.type));
+          builder.add(key, String(values[idAt]), Number(values[labelAt]), row);
+        }
+      }
+    }),
+  );
   return builder.build();
 }
 

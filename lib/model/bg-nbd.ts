@@ -14,6 +14,13 @@ export interface BgNbdParams {
 }
 
 /**
+ * Which model of the BG/NBD family a fit is: `mbg` is the MBG/NBD of Batislam, Denizel & Filiztekin (2007),
+ * where a customer may also drop out at the first purchase (so one who never repeated is not certainly
+ * alive); absent is BG/NBD (drop-out only after a repeat purchase).
+ */
+export type BtydVariant = 'mbg';
+
+/**
  * A fitted BG/NBD model. When the maximum-likelihood fit cannot be trusted (nobody repeats, the optimiser
  * did not converge, or the optimum is not finite) `converged` is false, `reason` says why, and predictions
  * use the documented fallback instead of `params`: every customer buys at the population's mean repeat
@@ -21,6 +28,8 @@ export interface BgNbdParams {
  */
 export interface BgNbdFit {
   params: BgNbdParams;
+  /** `mbg` for an MBG/NBD fit ({@link BtydVariant}); absent for BG/NBD. */
+  variant?: BtydVariant;
   converged: boolean;
   reason?: string;
   /** Repeat purchases per time unit over the whole population: the fallback's rate. */
@@ -61,10 +70,13 @@ export interface BgNbdFitOptions {
   seed?: number;
   /** Nelder-Mead iterations per run (each fit makes at most eight runs); default 1000. */
   maxIterations?: number;
+  /** Fit MBG/NBD instead of BG/NBD ({@link BtydVariant}). */
+  variant?: BtydVariant;
 }
 
 /** Customers with identical (x, t_x, T) contribute identical likelihood terms: fit on the distinct ones. */
 interface AggregatedSummary {
+  variant?: BtydVariant;
   weight: Float64Array;
   /** Index into `distinctX`; likewise for recency and tenure. */
   xIndex: Int32Array;
@@ -101,8 +113,10 @@ export function fitBgNbd(summary: RecencyFrequency, options: BgNbdFitOptions = {
     if (x > 0) repeaters++;
   }
   const fallbackRate = exposure > 0 ? repeats / exposure : 0;
+  const variant = options.variant ? { variant: options.variant } : {};
   const fallback = (reason: string): BgNbdFit => ({
     params: { r: 1, alpha: 1, a: 1, b: 1 },
+    ...variant,
     converged: false,
     reason,
     fallbackRate,
@@ -124,7 +138,12 @@ export function fitBgNbd(summary: RecencyFrequency, options: BgNbdFitOptions = {
   let initialStep = 1;
   let spent = { iterations: 0, evaluations: 0 };
   if (order.length >= 2 * PILOT_SIZE) {
-    const pilot = maximise(aggregate(summary, order.subarray(0, PILOT_SIZE)), starts, 1, maxIterations);
+    const pilot = maximise(
+      aggregate(summary, order.subarray(0, PILOT_SIZE), options.variant),
+      starts,
+      1,
+      maxIterations,
+    );
     spent = { iterations: pilot.iterations, evaluations: pilot.evaluations };
     // A pilot optimum is within sampling error of the full one: search its neighbourhood only.
     if (Number.isFinite(pilot.value)) {
@@ -132,7 +151,7 @@ export function fitBgNbd(summary: RecencyFrequency, options: BgNbdFitOptions = {
       initialStep = 0.2;
     }
   }
-  const best = maximise(aggregate(summary, order), starts, initialStep, maxIterations);
+  const best = maximise(aggregate(summary, order, options.variant), starts, initialStep, maxIterations);
   const iterations = spent.iterations + best.iterations;
   const evaluations = spent.evaluations + best.evaluations;
   const sampled = order.length < n ? { sampleSize: order.length } : {};
@@ -147,7 +166,15 @@ export function fitBgNbd(summary: RecencyFrequency, options: BgNbdFitOptions = {
       params,
       ...diagnostics,
     };
-  return { params, converged: true, fallbackRate, logLikelihood: -best.value, customers: n, ...diagnostics };
+  return {
+    params,
+    ...variant,
+    converged: true,
+    fallbackRate,
+    logLikelihood: -best.value,
+    customers: n,
+    ...diagnostics,
+  };
 }
 
 /**
@@ -217,27 +244,61 @@ function toParams(logParams: number[]): BgNbdParams {
   return { r, alpha, a, b };
 }
 
-/** Log-likelihood of one customer's (x, t_x, T) under BG/NBD (FHL 2005, eq. 6 in log form). */
-export function bgNbdLogLikelihood(params: BgNbdParams, x: number, recency: number, tenure: number): number {
-  const { r, alpha, a, b } = params;
+/**
+ * Log-likelihood of one customer's (x, t_x, T) under BG/NBD (FHL 2005, eq. 6 in log form), or under MBG/NBD
+ * (Batislam et al. 2007, as lifetimes' ModifiedBetaGeoFitter writes it) for `variant` `mbg`.
+ */
+export function bgNbdLogLikelihood(
+  params: BgNbdParams,
+  x: number,
+  recency: number,
+  tenure: number,
+  variant?: BtydVariant,
+): number {
+  const { r, alpha } = params;
   const a1 = lnGamma(r + x) - lnGamma(r) + r * Math.log(alpha);
-  const a2 = lnGamma(a + b) + lnGamma(b + x) - lnGamma(b) - lnGamma(a + b + x);
   const a3 = -(r + x) * Math.log(alpha + tenure);
-  const a4 =
-    x > 0
-      ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + recency)
-      : Number.NEGATIVE_INFINITY;
-  return a1 + a2 + logAddExp(a3, a4);
+  return a1 + dropOutTerm(params, x, variant) + logAddExp(a3, lastPurchaseTerm(params, x, recency, variant));
+}
+
+/**
+ * The beta-function term of the likelihood: B(a, b + x)/B(a, b) for BG/NBD, B(a, b + x + 1)/B(a, b) for
+ * MBG/NBD (which also draws a drop-out at the first purchase), in log.
+ */
+function dropOutTerm({ a, b }: BgNbdParams, x: number, variant?: BtydVariant): number {
+  const shift = variant === 'mbg' ? 1 : 0;
+  return lnGamma(a + b) + lnGamma(b + x + shift) - lnGamma(b) - lnGamma(a + b + x + shift);
+}
+
+/**
+ * log of the "dropped out right after the last purchase" term: a/(b+x−1)·(α+t_x)^−(r+x) for BG/NBD (−∞
+ * for x = 0: nobody drops out before a repeat purchase), a/(b+x)·(α+t_x)^−(r+x) for MBG/NBD.
+ */
+function lastPurchaseTerm(
+  { r, alpha, a, b }: BgNbdParams,
+  x: number,
+  recency: number,
+  variant?: BtydVariant,
+): number {
+  if (variant === 'mbg') return Math.log(a) - Math.log(b + x) - (r + x) * Math.log(alpha + recency);
+  return x > 0
+    ? Math.log(a) - Math.log(b + x - 1) - (r + x) * Math.log(alpha + recency)
+    : Number.NEGATIVE_INFINITY;
 }
 
 function aggregatedLogLikelihood(params: BgNbdParams, data: AggregatedSummary): number {
   const { r, alpha, a, b } = params;
+  const mbg = data.variant === 'mbg';
   // Gamma-function terms depend on x only and log terms on t_x or T only: compute each distinct value once.
-  const byX = data.distinctX.map(
-    (x) => lnGamma(r + x) - lnGamma(r) + lnGamma(a + b) + lnGamma(b + x) - lnGamma(b) - lnGamma(a + b + x),
+  const byX = data.distinctX.map((x) => lnGamma(r + x) - lnGamma(r) + dropOutTerm(params, x, data.variant));
+  // ln(a / (b + x − 1)) for BG/NBD (−∞ at x = 0: no drop-out before a repeat), ln(a / (b + x)) for MBG/NBD.
+  const logDropOut = data.distinctX.map((x) =>
+    mbg
+      ? Math.log(a) - Math.log(b + x)
+      : x > 0
+        ? Math.log(a) - Math.log(b + x - 1)
+        : Number.NEGATIVE_INFINITY,
   );
-  const logA = Math.log(a);
-  const logBxMinus1 = data.distinctX.map((x) => Math.log(b + x - 1));
   const logAlphaRecency = data.distinctRecency.map((t) => Math.log(alpha + t));
   const logAlphaTenure = data.distinctTenure.map((t) => Math.log(alpha + t));
   const base = r * Math.log(alpha);
@@ -247,18 +308,14 @@ function aggregatedLogLikelihood(params: BgNbdParams, data: AggregatedSummary): 
     const x = data.distinctX[xi] as number;
     const a3 = -(r + x) * (logAlphaTenure[data.tenureIndex[i] as number] as number);
     const a4 =
-      x > 0
-        ? logA -
-          (logBxMinus1[xi] as number) -
-          (r + x) * (logAlphaRecency[data.recencyIndex[i] as number] as number)
-        : Number.NEGATIVE_INFINITY;
+      (logDropOut[xi] as number) - (r + x) * (logAlphaRecency[data.recencyIndex[i] as number] as number);
     total += (data.weight[i] as number) * (base + (byX[xi] as number) + logAddExp(a3, a4));
   }
   return total;
 }
 
 /** Distinct (x, t_x, T) of the customers `which` with their multiplicities. */
-function aggregate(summary: RecencyFrequency, which: Int32Array): AggregatedSummary {
+function aggregate(summary: RecencyFrequency, which: Int32Array, variant?: BtydVariant): AggregatedSummary {
   const xs = new Distinct();
   const recencies = new Distinct();
   const tenures = new Distinct();
@@ -284,6 +341,7 @@ function aggregate(summary: RecencyFrequency, which: Int32Array): AggregatedSumm
     weight.push(1);
   }
   return {
+    variant,
     weight: Float64Array.from(weight),
     xIndex: Int32Array.from(xIndex),
     recencyIndex: Int32Array.from(recencyIndex),
@@ -312,28 +370,46 @@ class Distinct {
 /**
  * log of the odds-like term in the denominator of P(alive) and E[Y(t)]:
  * log( a/(b+x−1) · ((α+T)/(α+t_x))^(r+x) ), −∞ for x = 0 (a customer who never repeated cannot have
- * dropped out after a repeat purchase).
+ * dropped out after a repeat purchase); for MBG/NBD log( a/(b+x) · ((α+T)/(α+t_x))^(r+x) ) for every x
+ * (Batislam et al. 2007, appendix A eq. 5: the drop-out may come at the first purchase too).
  */
-function logDropOutOdds(params: BgNbdParams, x: number, recency: number, tenure: number): number {
-  if (x <= 0) return Number.NEGATIVE_INFINITY;
+function logDropOutOdds(
+  params: BgNbdParams,
+  x: number,
+  recency: number,
+  tenure: number,
+  variant?: BtydVariant,
+): number {
+  const mbg = variant === 'mbg';
+  if (x <= 0 && !mbg) return Number.NEGATIVE_INFINITY;
   const { r, alpha, a, b } = params;
-  return Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + tenure) - Math.log(alpha + recency));
+  return (
+    Math.log(a) -
+    Math.log(b + x - (mbg ? 0 : 1)) +
+    (r + x) * (Math.log(alpha + tenure) - Math.log(alpha + recency))
+  );
 }
 
-/** P(customer still alive at T | x, t_x, T); 1 under the fallback. Always in [0, 1]. */
+/**
+ * P(customer still alive at T | x, t_x, T); 1 under the fallback. Always in [0, 1]. Under BG/NBD it is 1
+ * for every customer who never repeated (the model's own statement: drop-out follows a repeat purchase);
+ * under MBG/NBD it is not (lifetimes issues #165, #239).
+ */
 export function probabilityAlive(fit: BgNbdFit, x: number, recency: number, tenure: number): number {
   if (!fit.converged) return 1;
-  const odds = logDropOutOdds(fit.params, x, recency, tenure);
+  const odds = logDropOutOdds(fit.params, x, recency, tenure, fit.variant);
   const p = odds === Number.NEGATIVE_INFINITY ? 1 : 1 / (1 + Math.exp(odds));
   return Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : 0;
 }
 
 /**
- * E[number of purchases in (T, T+t] | x, t_x, T] (FHL 2005, eq. 10). The Gauss hypergeometric function is
- * taken through Euler's transformation, (1−z)^(r+x)·₂F₁(r+x, b+x; a+b+x−1; z) =
- * (1−z)^(a−1)·₂F₁(a+b−1−r, a−1; a+b+x−1; z), whose series converges fast even for heavy buyers (the
- * untransformed one overflows around x ≈ 300), and the 1/(a−1) factor is cancelled analytically so a ≈ 1
- * is not a 0/0. Never negative or NaN; under the fallback it is fallbackRate · t.
+ * E[number of purchases in (T, T+t] | x, t_x, T] (FHL 2005, eq. 10; for MBG/NBD Wagner & Hoppe 2008, the
+ * erratum of Batislam et al., as lifetimes computes it). The Gauss hypergeometric function is taken
+ * through Euler's transformation, (1−z)^(r+x)·₂F₁(r+x, b+x; c; z) = (1−z)^(a−1)·₂F₁(c−r−x, a−1; c; z) with
+ * c = a+b+x−1 (MBG/NBD: ₂F₁(r+x, b+x+1; c; z) with c = a+b+x, the same identity), whose series converges
+ * fast even for heavy buyers (the untransformed one overflows around x ≈ 300), and the 1/(a−1) factor is
+ * cancelled analytically so a ≈ 1 is not a 0/0. Never negative or NaN; under the fallback it is
+ * fallbackRate · t.
  */
 export function expectedTransactions(
   fit: BgNbdFit,
@@ -348,12 +424,12 @@ export function expectedTransactions(
   if (a > FIXED_DROPOUT_A) return fixedDropoutExpectation(fit, x, recency, tenure, t);
   const logOneMinusZ = Math.log(alpha + tenure) - Math.log(alpha + tenure + t);
   const z = t / (alpha + tenure + t);
-  const c = a + b + x - 1;
+  const c = a + b + x - (fit.variant === 'mbg' ? 0 : 1);
   const am1 = a - 1;
   // [1 − (1−z)^(a−1)] / (a−1), continuous at a = 1 where it is −ln(1−z).
   const leading = Math.abs(am1) < 1e-12 ? -logOneMinusZ : -Math.expm1(am1 * logOneMinusZ) / am1;
-  const bracket = leading - Math.exp(am1 * logOneMinusZ) * hypergeometricTail(a + b - 1 - r, a, c, z);
-  const odds = logDropOutOdds(fit.params, x, recency, tenure);
+  const bracket = leading - Math.exp(am1 * logOneMinusZ) * hypergeometricTail(c - r - x, a, c, z);
+  const odds = logDropOutOdds(fit.params, x, recency, tenure, fit.variant);
   const denominator = odds === Number.NEGATIVE_INFINITY ? 1 : 1 + Math.exp(odds);
   const value = (c * bracket) / denominator;
   return Number.isFinite(value) && value > 0 ? value : 0;

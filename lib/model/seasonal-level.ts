@@ -51,10 +51,18 @@ export interface PurchaseHistory {
   readonly spend: Float64Array;
 }
 
-export interface SeasonalLevel {
-  /** Per customer, in the history's order. */
+/**
+ * Each customer's forecast from a {@link SeasonalLevelSpec}: what {@link forecastCustomers} computes, for the
+ * customers of a training and for customers posted to the API alike.
+ */
+export interface CustomerForecast {
+  /** Per customer, in the history's order: expected purchase days in the horizon (cohort quality included). */
   readonly expectedOrders: Float64Array;
   readonly expectedSpend: Float64Array;
+  /**
+   * P(alive) at the as-of date under MBG/NBD on the same shop-day clock (Batislam et al. 2007): unlike
+   * BG/NBD's, it is below 1 for a customer who never repeated and falls with the silence since the purchase.
+   */
   readonly pAlive: Float64Array;
   readonly cohortQuality: Float64Array;
   /** Σ expectedSpend. */
@@ -64,10 +72,14 @@ export interface SeasonalLevel {
    * around `expectedOrders` (a gamma posterior of shape r + x), order values gamma with Gamma-Gamma's shape p.
    */
   readonly totalVariance: number;
-  /** The horizon's length in shop days, and how its σ was chosen. */
+  /** The horizon's length in shop days. */
   readonly horizonShopDays: number;
   /** The horizon's basket index: spend per purchase day relative to the history's (1 = the same). */
   readonly valueFactor: number;
+}
+
+export interface SeasonalLevel extends CustomerForecast {
+  /** How the horizon's σ was chosen. */
   readonly season: 'a year earlier' | 'history average' | 'partly a year earlier';
   /** σ per calendar week, oldest first; the last week ends at `endDay`. */
   readonly weekFactors: Float64Array;
@@ -75,6 +87,39 @@ export interface SeasonalLevel {
   readonly basketIndex: Float64Array;
   readonly bgNbd: BgNbdFit;
   readonly gammaGamma: GammaGammaFit;
+  /** Everything {@link forecastCustomers} needs to forecast any customer as of the history's end (plain JSON). */
+  readonly spec: SeasonalLevelSpec;
+}
+
+/**
+ * The fitted level as plain JSON, of bounded size (at most {@link MAX_STORED_WEEKS} weeks of σ and basket
+ * index): kept in the model so serving forecasts a posted customer with the same clock, fits and cohorts
+ * as training forecast the batch.
+ */
+export interface SeasonalLevelSpec {
+  readonly horizonDays: number;
+  readonly clock: ClockSpec;
+  /** BG/NBD in shop days (expected orders). */
+  readonly bgNbd: BgNbdFit;
+  /** MBG/NBD on the same summaries (P(alive)). */
+  readonly mbgNbd: BgNbdFit;
+  /** Gamma-Gamma on repeat-day spend divided by its week's basket index. */
+  readonly gammaGamma: GammaGammaFit;
+  /** Quality of the acquisition cohorts young enough for it to apply (see {@link SeasonalLevelOptions} 3). */
+  readonly cohorts: readonly { readonly start: number; readonly quality: number }[];
+}
+
+/** The shop-day clock as fitted: σ and basket index per calendar week, the last week ending at `endDay`. */
+export interface ClockSpec {
+  /** First day (UTC day number) not in the history. */
+  readonly endDay: number;
+  /** The history's first purchase day: a future day takes σ from a year earlier only four weeks after it. */
+  readonly firstDay: number;
+  readonly weekFactors: readonly number[];
+  readonly basketIndex: readonly number[];
+  /** Calendar days before the first stored week (weeks dropped beyond the cap), and the shop days they held. */
+  readonly olderDays: number;
+  readonly olderShopDays: number;
 }
 
 const ROUNDS = 3;
@@ -92,6 +137,12 @@ const COHORT_FADE_DAYS = 91;
 const COHORT_PRIOR_PURCHASES = 30;
 /** Cohorts need this many expected early purchases to be a reference. */
 const MIN_REFERENCE_PURCHASES = 20;
+/**
+ * Weeks of σ and basket index kept in the spec (ten years): older weeks are summed into one stretch of
+ * `olderShopDays`, so the spec's size is bounded whatever the history's length. Histories of up to ten
+ * years are forecast on exactly the clock they were fitted on.
+ */
+export const MAX_STORED_WEEKS = 522;
 
 /** Forecast every customer of `history` over the next `horizonDays` days (see {@link SeasonalLevelOptions}). */
 export function seasonalLevel(
@@ -114,29 +165,69 @@ export function seasonalLevel(
     clock.update(actual, expected);
     fit = fitInShopDays(history, clock);
   }
-  const horizon = alongHorizon(clock.factor, clock, firstDay, horizonDays);
-  const quality = cohortQuality(history, firstDay, early);
   const valueIndex = basketIndex(history, clock, sample);
-  const valueFactor = alongHorizon(valueIndex, clock, firstDay, horizonDays).sum / horizonDays;
   const [repeats, repeatMean, firstSpend] = repeatSpend(
     history,
     (day) => valueIndex[clock.weekOf(day)] as number,
   );
   const gammaGamma = fitGammaGamma(repeats, repeatMean, firstSpend);
+  const [x, recency, tenure] = shopDaySummaryOf(clock, history);
+  const mbgNbd = fitBgNbd({ frequency: x, recency, tenure }, { variant: 'mbg' });
+  const clockSpec = storedClock(clock, firstDay, valueIndex);
+  const spec: SeasonalLevelSpec = {
+    horizonDays,
+    clock: clockSpec,
+    bgNbd: fit,
+    mbgNbd,
+    gammaGamma,
+    cohorts: cohortQualities(history, firstDay, early),
+  };
+  const horizon = new StoredClock(clockSpec).horizon(endDay, horizonDays);
+  return {
+    ...forecastCustomers(spec, history),
+    season:
+      horizon.yearEarlier === horizonDays
+        ? 'a year earlier'
+        : horizon.yearEarlier === 0
+          ? 'history average'
+          : 'partly a year earlier',
+    weekFactors: clock.factor,
+    basketIndex: valueIndex,
+    bgNbd: fit,
+    gammaGamma,
+    spec,
+  };
+}
+
+/**
+ * Forecast every customer of `history` over the spec's horizon from the history's end (its as-of day, which
+ * may differ from the day the spec was fitted at): expected orders from BG/NBD at the shop-day pace, P(alive)
+ * from MBG/NBD, expected spend = cohort quality × E[orders] × the horizon's basket index × Gamma-Gamma's
+ * expected order value. The one computation behind the money level, batch scoring and the API.
+ */
+export function forecastCustomers(spec: SeasonalLevelSpec, history: PurchaseHistory): CustomerForecast {
+  const customers = history.start.length - 1;
+  const clock = new StoredClock(spec.clock);
+  const asOfDay = history.endDay;
+  const horizonShopDays = clock.horizon(asOfDay, spec.horizonDays).sum;
+  const valueFactor = clock.basketAlong(asOfDay, spec.horizonDays) / spec.horizonDays;
+  const [, repeatMean] = repeatSpend(history, (day) => clock.basketAt(day));
+  const quality = cohortQuality(spec, history);
+  const { bgNbd, mbgNbd, gammaGamma } = spec;
   const expectedOrders = new Float64Array(customers);
   const expectedSpend = new Float64Array(customers);
   const pAlive = new Float64Array(customers);
-  const [x, recency, tenure] = shopDaySummary(history, clock);
+  const [x, recency, tenure] = shopDaySummaryOf(clock, history);
   let total = 0;
   let totalVariance = 0;
   const valueCv2 = gammaGamma.converged ? 1 / gammaGamma.params.p : 1;
-  const shape = fit.converged ? fit.params.r : 1;
+  const shape = bgNbd.converged ? bgNbd.params.r : 1;
   for (let r = 0; r < customers; r++) {
     const xr = x[r] as number;
-    expectedOrders[r] =
-      (quality[r] as number) *
-      expectedTransactions(fit, xr, recency[r] as number, tenure[r] as number, horizon.sum);
-    pAlive[r] = probabilityAlive(fit, xr, recency[r] as number, tenure[r] as number);
+    const tx = recency[r] as number;
+    const T = tenure[r] as number;
+    expectedOrders[r] = (quality[r] as number) * expectedTransactions(bgNbd, xr, tx, T, horizonShopDays);
+    pAlive[r] = probabilityAlive(mbgNbd, xr, tx, T);
     const orderValue = valueFactor * expectedOrderValue(gammaGamma, xr, repeatMean[r] as number);
     const orders = expectedOrders[r] as number;
     expectedSpend[r] = orders * orderValue;
@@ -151,14 +242,165 @@ export function seasonalLevel(
     cohortQuality: quality,
     total,
     totalVariance,
-    horizonShopDays: horizon.sum,
+    horizonShopDays,
     valueFactor,
-    season: horizon.season,
-    weekFactors: clock.factor,
-    basketIndex: valueIndex,
-    bgNbd: fit,
-    gammaGamma,
   };
+}
+
+/**
+ * Each customer's expected purchase days (cohort quality included) from the history's end up to each of
+ * `days` calendar days later (ascending): `customers × days.length` values, customer-major. The expected
+ * orders of the horizon are the column at the spec's horizon.
+ */
+export function expectedOrdersUpTo(
+  spec: SeasonalLevelSpec,
+  history: PurchaseHistory,
+  days: readonly number[],
+): Float64Array {
+  const customers = history.start.length - 1;
+  const clock = new StoredClock(spec.clock);
+  const start = clock.at(history.endDay);
+  const shopDays = days.map((d) => clock.at(history.endDay + d) - start);
+  const quality = cohortQuality(spec, history);
+  const [x, recency, tenure] = shopDaySummaryOf(clock, history);
+  const out = new Float64Array(customers * days.length);
+  for (let r = 0; r < customers; r++)
+    shopDays.forEach((t, k) => {
+      out[r * days.length + k] =
+        (quality[r] as number) *
+        expectedTransactions(spec.bgNbd, x[r] as number, recency[r] as number, tenure[r] as number, t);
+    });
+  return out;
+}
+
+/** Σ of the basket index over each day from the history's end to each of `days` calendar days later. */
+export function basketUpTo(spec: SeasonalLevelSpec, endDay: number, days: readonly number[]): number[] {
+  const clock = new StoredClock(spec.clock);
+  // One pass to the furthest day: the running sum at each day asked for.
+  const last = Math.max(0, ...days);
+  const upTo = new Float64Array(last + 1);
+  for (let d = 0; d < last; d++) upTo[d + 1] = (upTo[d] as number) + clock.basketAt(endDay + d);
+  return days.map((d) => upTo[d] as number);
+}
+
+/** (x, recency, tenure) of every customer with times in a clock's shop days, tenure up to the history's end. */
+function shopDaySummaryOf(
+  clock: { at(day: number): number },
+  history: PurchaseHistory,
+): [Float64Array, Float64Array, Float64Array] {
+  const customers = history.start.length - 1;
+  const x = new Float64Array(customers);
+  const recency = new Float64Array(customers);
+  const tenure = new Float64Array(customers);
+  const end = clock.at(history.endDay);
+  for (let r = 0; r < customers; r++) {
+    const from = history.start[r] as number;
+    const to = history.start[r + 1] as number;
+    const first = clock.at(history.day[from] as number);
+    x[r] = to - from - 1;
+    recency[r] = clock.at(history.day[to - 1] as number) - first;
+    tenure[r] = end - first;
+  }
+  return [x, recency, tenure];
+}
+
+/** The estimation clock as a {@link ClockSpec}: its last {@link MAX_STORED_WEEKS} weeks, the rest summed. */
+function storedClock(clock: ShopClock, firstDay: number, basket: Float64Array): ClockSpec {
+  const dropped = Math.max(0, clock.weeks - MAX_STORED_WEEKS);
+  let olderShopDays = 0;
+  for (let w = 0; w < dropped; w++) olderShopDays += 7 * (clock.factor[w] as number);
+  return {
+    endDay: clock.endDay,
+    firstDay,
+    weekFactors: Array.from(clock.factor.subarray(dropped)),
+    basketIndex: Array.from(basket.subarray(dropped)),
+    olderDays: 7 * dropped,
+    olderShopDays,
+  };
+}
+
+/**
+ * The shop-day clock of a {@link ClockSpec}, readable at any day: inside the history each calendar day
+ * counts its week's σ; before the stored weeks, the dropped weeks' mean σ (or the first week's when none
+ * were dropped); from `endDay` on, σ of the same week a year earlier (52 weeks, repeated for days more
+ * than a year ahead) once that week is four weeks past the history's first purchase, else 1, the
+ * history's average. The basket index is read the same way (1 before the stored weeks).
+ */
+export class StoredClock {
+  private readonly weeks: number;
+  private readonly cumulative: Float64Array;
+  private readonly olderRate: number;
+  /** Shop days from `endDay` to `endDay + k`, extended on demand. */
+  private readonly future: number[] = [0];
+
+  constructor(private readonly spec: ClockSpec) {
+    this.weeks = spec.weekFactors.length;
+    this.cumulative = new Float64Array(this.weeks + 1);
+    for (let w = 0; w < this.weeks; w++)
+      this.cumulative[w + 1] = (this.cumulative[w] as number) + 7 * (spec.weekFactors[w] as number);
+    this.olderRate = spec.olderDays > 0 ? spec.olderShopDays / spec.olderDays : (spec.weekFactors[0] ?? 1);
+  }
+
+  /** Shop days from the start of the first stored week to the start of `day`. */
+  at(day: number): number {
+    const { endDay } = this.spec;
+    const start = endDay - 7 * this.weeks;
+    if (day < start) return (day - start) * this.olderRate;
+    if (day >= endDay) return (this.cumulative[this.weeks] as number) + this.futureShopDays(day - endDay);
+    const w = this.weekOf(day);
+    return (this.cumulative[w] as number) + (day - (start + 7 * w)) * (this.spec.weekFactors[w] as number);
+  }
+
+  /** Shop days of the `days` days from `fromDay` on, and how many of them took σ from a year earlier. */
+  horizon(fromDay: number, days: number): { sum: number; yearEarlier: number } {
+    let yearEarlier = 0;
+    for (let d = fromDay; d < fromDay + days; d++) if (this.fromYearEarlier(d) !== undefined) yearEarlier++;
+    return { sum: this.at(fromDay + days) - this.at(fromDay), yearEarlier };
+  }
+
+  /** Σ of the basket index over the `days` days from `fromDay` on. */
+  basketAlong(fromDay: number, days: number): number {
+    let sum = 0;
+    for (let d = fromDay; d < fromDay + days; d++) sum += this.basketAt(d);
+    return sum;
+  }
+
+  /** The basket index of a day: its week's inside the history, a year earlier's (or 1, the history's average) after it. */
+  basketAt(day: number): number {
+    const { endDay, basketIndex } = this.spec;
+    if (day < endDay - 7 * this.weeks) return 1;
+    if (day < endDay) return basketIndex[this.weekOf(day)] as number;
+    const back = this.fromYearEarlier(day);
+    return back === undefined ? 1 : this.basketAt(back);
+  }
+
+  private futureShopDays(offset: number): number {
+    const { future } = this;
+    for (let k = future.length; k <= offset; k++) {
+      const day = this.spec.endDay + k - 1;
+      const back = this.fromYearEarlier(day);
+      future.push((future[k - 1] as number) + (back === undefined ? 1 : this.factorAt(back)));
+    }
+    return future[offset] as number;
+  }
+
+  /** σ of a day inside the history (or before it). */
+  private factorAt(day: number): number {
+    if (day < this.spec.endDay - 7 * this.weeks) return this.olderRate;
+    return this.spec.weekFactors[this.weekOf(day)] as number;
+  }
+
+  /** For a day at or after `endDay`: the same weekday 52k weeks earlier inside the history, when it is old enough. */
+  private fromYearEarlier(day: number): number | undefined {
+    if (day < this.spec.endDay) return undefined;
+    let back = day - YEAR_DAYS;
+    while (back >= this.spec.endDay) back -= YEAR_DAYS;
+    return back >= this.spec.firstDay + MIN_AGE_DAYS ? back : undefined;
+  }
+
+  private weekOf(day: number): number {
+    return Math.max(0, this.weeks - 1 - Math.floor((this.spec.endDay - 1 - day) / 7));
+  }
 }
 
 /** σ per calendar week (weeks end at `endDay`) and the shop-day clock it defines. */
@@ -222,29 +464,8 @@ class ShopClock {
   }
 }
 
-/** (x, recency, tenure) of every customer with times in shop days. */
-function shopDaySummary(
-  history: PurchaseHistory,
-  clock: ShopClock,
-): [Float64Array, Float64Array, Float64Array] {
-  const customers = history.start.length - 1;
-  const x = new Float64Array(customers);
-  const recency = new Float64Array(customers);
-  const tenure = new Float64Array(customers);
-  const end = clock.at(history.endDay);
-  for (let r = 0; r < customers; r++) {
-    const from = history.start[r] as number;
-    const to = history.start[r + 1] as number;
-    const first = clock.at(history.day[from] as number);
-    x[r] = to - from - 1;
-    recency[r] = clock.at(history.day[to - 1] as number) - first;
-    tenure[r] = end - first;
-  }
-  return [x, recency, tenure];
-}
-
 function fitInShopDays(history: PurchaseHistory, clock: ShopClock): BgNbdFit {
-  const [frequency, recency, tenure] = shopDaySummary(history, clock);
+  const [frequency, recency, tenure] = shopDaySummaryOf(clock, history);
   return fitBgNbd({ frequency, recency, tenure });
 }
 
@@ -293,34 +514,6 @@ function oneStepAhead(
     }
   }
   return { actual, expected };
-}
-
-/**
- * Σ over the next `horizonDays` days of a weekly factor that averages 1 over the history: each day takes its
- * week a year earlier when the history holds it (four weeks past the first purchase), else 1.
- */
-function alongHorizon(
-  factor: Float64Array,
-  clock: ShopClock,
-  firstDay: number,
-  horizonDays: number,
-): { sum: number; season: SeasonalLevel['season'] } {
-  let sum = 0;
-  let yearEarlier = 0;
-  for (let d = 0; d < horizonDays; d++) {
-    const back = clock.endDay + d - YEAR_DAYS;
-    if (back >= firstDay + MIN_AGE_DAYS) {
-      sum += factor[clock.weekOf(back)] as number;
-      yearEarlier++;
-    } else sum += 1;
-  }
-  const season =
-    yearEarlier === horizonDays
-      ? 'a year earlier'
-      : yearEarlier === 0
-        ? 'history average'
-        : 'partly a year earlier';
-  return { sum, season };
 }
 
 /** Repeat purchase days needed in a week for its basket index to move half-way from 1. */
@@ -379,45 +572,64 @@ function basketIndex(history: PurchaseHistory, clock: ShopClock, sample: Int32Ar
 }
 
 /**
- * Quality of each customer's 4-week acquisition cohort (see {@link SeasonalLevelOptions} 3), faded by the
- * customer's age; 1 where nothing is known. Reads the early purchases `oneStepAhead` recorded (sampled
- * customers only; unsampled ones take their cohort's quality).
+ * Quality of the 4-week acquisition cohorts (see {@link SeasonalLevelOptions} 3) young enough at the
+ * history's end for it to apply to some of their customers: how their customers bought in their first four
+ * weeks against BG/NBD's expectation (the early purchases `oneStepAhead` recorded, sampled customers only),
+ * relative to the median complete cohort, shrunk towards 1. None when no cohort can be a reference.
  */
-function cohortQuality(
+function cohortQualities(
   history: PurchaseHistory,
   firstDay: number,
   early: { actual: Float64Array; expected: Float64Array },
-): Float64Array {
+): { start: number; quality: number }[] {
   const customers = history.start.length - 1;
   const cohorts = Math.floor((history.endDay - firstDay) / COHORT_DAYS) + 1;
   const actual = new Float64Array(cohorts);
   const expected = new Float64Array(cohorts);
   const complete = new Uint8Array(cohorts);
-  const cohortOf = (r: number) =>
-    Math.floor(((history.day[history.start[r] as number] as number) - firstDay) / COHORT_DAYS);
   for (let r = 0; r < customers; r++) {
-    const g = cohortOf(r);
+    const acquired = history.day[history.start[r] as number] as number;
+    const g = Math.floor((acquired - firstDay) / COHORT_DAYS);
     actual[g] = (actual[g] as number) + (early.actual[r] as number);
     expected[g] = (expected[g] as number) + (early.expected[r] as number);
-    if (history.endDay - (history.day[history.start[r] as number] as number) > COHORT_DAYS + 7)
-      complete[g] = 1;
+    if (history.endDay - acquired > COHORT_DAYS + 7) complete[g] = 1;
   }
   const references: number[] = [];
   for (let g = 0; g < cohorts; g++)
     if (complete[g] && (expected[g] as number) >= MIN_REFERENCE_PURCHASES)
       references.push((actual[g] as number) / (expected[g] as number));
   references.sort((a, b) => a - b);
-  const quality = new Float64Array(customers).fill(1);
-  if (references.length === 0) return quality;
+  if (references.length === 0) return [];
   const reference = references[references.length >> 1] as number;
-  if (!(reference > 0)) return quality;
-  for (let r = 0; r < customers; r++) {
-    const g = cohortOf(r);
-    const q =
+  if (!(reference > 0)) return [];
+  const qualities: { start: number; quality: number }[] = [];
+  for (let g = 0; g < cohorts; g++) {
+    const start = firstDay + g * COHORT_DAYS;
+    // Customers of older cohorts are all past the fade: their quality is 1 whatever the cohort's.
+    if (start + COHORT_DAYS <= history.endDay - COHORT_FADE_DAYS) continue;
+    const quality =
       ((actual[g] as number) + COHORT_PRIOR_PURCHASES * reference) /
       (((expected[g] as number) + COHORT_PRIOR_PURCHASES) * reference);
-    const age = history.endDay - (history.day[history.start[r] as number] as number);
-    quality[r] = q ** Math.max(0, 1 - age / COHORT_FADE_DAYS);
+    qualities.push({ start, quality });
+  }
+  return qualities;
+}
+
+/**
+ * Each customer's cohort quality as of the history's end: its cohort's, faded by the customer's age (full at
+ * acquisition, none at {@link COHORT_FADE_DAYS}); 1 where the spec holds no quality for the cohort.
+ */
+function cohortQuality(spec: SeasonalLevelSpec, history: PurchaseHistory): Float64Array {
+  const customers = history.start.length - 1;
+  const quality = new Float64Array(customers).fill(1);
+  if (spec.cohorts.length === 0) return quality;
+  const byStart = new Map(spec.cohorts.map((c) => [c.start, c.quality]));
+  const { firstDay } = spec.clock;
+  for (let r = 0; r < customers; r++) {
+    const acquired = history.day[history.start[r] as number] as number;
+    const q = byStart.get(firstDay + Math.floor((acquired - firstDay) / COHORT_DAYS) * COHORT_DAYS);
+    if (q === undefined) continue;
+    quality[r] = q ** Math.max(0, 1 - (history.endDay - acquired) / COHORT_FADE_DAYS);
   }
   return quality;
 }
@@ -517,5 +729,49 @@ export function shopForecast(level: SeasonalLevel, total: number, levelFactor: n
     high: total * Math.exp(spread),
     levelFactor,
     season: level.season,
+  };
+}
+
+/** P(alive) over a grid of histories: the classic frequency × recency matrix (lifetimes' plot_probability_alive_matrix). */
+export interface PAliveMatrix {
+  /** The customer's age at the as-of date (calendar days): first purchase when the history starts. */
+  tenureDays: number;
+  /** Repeat purchase days (columns). */
+  frequencies: number[];
+  /** Days from the first to the last purchase (rows), ascending. */
+  recencyDays: number[];
+  /**
+   * `pAlive[row][column]`, MBG/NBD on the shop-day clock; null where no history has it (x repeat purchase
+   * days take at least x days after the first; none takes any).
+   */
+  pAlive: (number | null)[][];
+}
+
+/**
+ * The P(alive) of a customer who first bought when the history starts (the oldest age the model knows), for
+ * each number of repeat purchase days and each span from first to last purchase, in calendar days converted
+ * on the seasonal clock as customers' histories are.
+ */
+export function pAliveMatrix(
+  spec: SeasonalLevelSpec,
+  frequencies: readonly number[],
+  rows = 12,
+): PAliveMatrix {
+  const clock = new StoredClock(spec.clock);
+  const { firstDay, endDay } = spec.clock;
+  const tenureDays = endDay - firstDay;
+  const first = clock.at(firstDay);
+  const tenure = clock.at(endDay) - first;
+  const recencyDays = Array.from({ length: rows }, (_, k) => Math.round((k * (tenureDays - 1)) / (rows - 1)));
+  return {
+    tenureDays,
+    frequencies: [...frequencies],
+    recencyDays,
+    pAlive: recencyDays.map((days) => {
+      const recency = clock.at(firstDay + days) - first;
+      return frequencies.map((x) =>
+        days < x || (x === 0 && days > 0) ? null : probabilityAlive(spec.mbgNbd, x, recency, tenure),
+      );
+    }),
   };
 }

@@ -133,18 +133,54 @@ export function zilnPredict(
   return tf.tidy(() => {
     // All members at once ([n, members] per output): a dozen ops whatever the ensemble size, instead of a
     // dozen per member; for one customer the per-op overhead of TF.js is most of the cost.
-    const width = logits.shape[1] ?? ZILN_OUTPUTS;
-    if (width % ZILN_OUTPUTS !== 0) throw new Error(`ZILN output has ${width} columns, not a multiple of 3`);
-    const members = width / ZILN_OUTPUTS;
-    const [logit, mu, sigmaRaw] = tf
-      .split(tf.reshape(logits, [-1, members, ZILN_OUTPUTS]), ZILN_OUTPUTS, 2)
-      .map((t) => tf.reshape(t, [-1, members])) as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const { members, logit, mu, sigmaRaw } = memberOutputs(logits);
     const pReturn = tf.sigmoid(logit);
     const sigma = tf.maximum(tf.softplus(sigmaRaw), SIGMA_FLOOR);
     const logMean = tf.minimum(tf.add(mu, tf.mul(tf.square(sigma), 0.5)), maxLogMean);
     const mean = (x: tf.Tensor) => tf.div(tf.sum(x, 1), members) as tf.Tensor1D;
     return { value: mean(tf.mul(pReturn, tf.exp(logMean))), pReturn: mean(pReturn) };
   });
+}
+
+/**
+ * Each member's own distribution from raw network outputs already read into memory (rows of [logit, μ,
+ * σ_raw] per member): P(spends again) = sigmoid(logit), σ = softplus(σ_raw) floored as {@link zilnPredict}
+ * floors it, and μ lowered where μ + σ²/2 exceeds `maxLogMean` (the cap zilnPredict puts on the mean), so the
+ * members' mixture has exactly the predicted mean; written into `into` from component `at` on.
+ */
+export function zilnComponentsOf(
+  outputs: Float32Array,
+  maxLogMean: number,
+  into: { p: Float32Array; mu: Float32Array; sigma: Float32Array },
+  at: number,
+): void {
+  for (let k = 0; k < outputs.length / ZILN_OUTPUTS; k++) {
+    const logit = outputs[ZILN_OUTPUTS * k] as number;
+    const mu = outputs[ZILN_OUTPUTS * k + 1] as number;
+    const raw = outputs[ZILN_OUTPUTS * k + 2] as number;
+    // softplus(x) = log(1 + e^x), stable for large x.
+    const sigma = Math.max(raw > 30 ? raw : Math.log1p(Math.exp(raw)), SIGMA_FLOOR);
+    const halfVariance = 0.5 * sigma * sigma;
+    into.p[at + k] = 1 / (1 + Math.exp(-logit));
+    into.mu[at + k] = Math.min(mu + halfVariance, maxLogMean) - halfVariance;
+    into.sigma[at + k] = sigma;
+  }
+}
+
+/** The logit, μ and σ_raw outputs of every member of a [n, 3 × members] output, each [n, members]. */
+function memberOutputs(logits: tf.Tensor): {
+  members: number;
+  logit: tf.Tensor2D;
+  mu: tf.Tensor2D;
+  sigmaRaw: tf.Tensor2D;
+} {
+  const width = logits.shape[1] ?? ZILN_OUTPUTS;
+  if (width % ZILN_OUTPUTS !== 0) throw new Error(`ZILN output has ${width} columns, not a multiple of 3`);
+  const members = width / ZILN_OUTPUTS;
+  const [logit, mu, sigmaRaw] = tf
+    .split(tf.reshape(logits, [-1, members, ZILN_OUTPUTS]), ZILN_OUTPUTS, 2)
+    .map((t) => tf.reshape(t, [-1, members])) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+  return { members, logit, mu, sigmaRaw };
 }
 
 /** [logit, μ, σ_raw] columns of each member of a [n, 3 × members] output. */

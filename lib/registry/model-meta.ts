@@ -2,7 +2,10 @@ import type { FeatureImportance } from '../evaluate/feature-importance';
 import type { Metrics } from '../evaluate/metrics';
 import type { FeatureSpec } from '../features/compute-features';
 import type { CustomerTableEncoding } from '../features/customer-table-features';
+import type { RepeatTracking } from '../features/repeat-tracking';
+import type { SegmentSummary } from '../features/segments';
 import type { ShopForecast } from '../model/seasonal-level';
+import type { IntervalCoverage } from '../model/spend-distribution';
 import { type BlobStore, getJson, putJson } from '../store/blob-store';
 import { metaKey } from '../store/bucket-layout';
 import type { DataQualitySummary } from './data-quality';
@@ -88,11 +91,19 @@ export interface TransactionModelMeta extends ModelMetaBase {
    * set it (lib/model/seasonal-level.ts). Absent in meta.json written before it existed.
    */
   forecast?: ShopForecast;
+  /** Customers and predicted money per segment of predictions.csv (absent before segments existed). */
+  segments?: SegmentSummary[];
   /**
-   * Out-of-time evaluation: every system fitted on data before `window.from`, judged on [from, to). Absent
-   * when the history held less than two horizons before `asOf` (then `notEvaluated` says so).
+   * Out-of-time evaluation: every system fitted on data before `window.from`, judged on [from, to); with the
+   * evaluated model's 80% interval coverage and the tracking plot of repeat purchase days (absent before
+   * they existed). Absent when the history held less than two horizons before `asOf` (then `notEvaluated`
+   * says so).
    */
-  evaluation?: EvaluationBase & { window: { from: string; to: string } };
+  evaluation?: EvaluationBase & {
+    window: { from: string; to: string };
+    interval?: IntervalCoverage;
+    tracking?: RepeatTracking;
+  };
   /**
    * Present instead of `evaluation` when there was no out-of-time window to judge on: such a model is
    * promoted only when no evaluated champion exists (lib/training/model-version.ts).

@@ -1,13 +1,20 @@
-/** The header of `predictions.csv` (docs/contracts.md); readers depend on it exactly. */
-export const PREDICTIONS_HEADER = 'customer_id,predicted_value,p_return,value_decile,model_version';
+import type { CustomerOutlook } from '../features/customer-outlook';
 
-/** One customer's batch prediction. */
-export interface ScoredCustomers {
+/** The header of `predictions.csv` (docs/contracts.md); readers depend on it exactly. */
+export const PREDICTIONS_HEADER =
+  'customer_id,predicted_value,p_return,value_decile,model_version,' +
+  'predicted_p10,predicted_p90,p_alive,expected_orders,clv,segment';
+
+/**
+ * Every customer's batch prediction, aligned with `customerIds`: the expected spend over the horizon
+ * (`value`), P(returns in the horizon) (`pReturn`, `undefined` for models that do not estimate it, the MSE
+ * MLP), and the rest of the outlook (lib/features/customer-outlook.ts: the interval, P(alive), expected
+ * orders, the lifetime value) with the segment, each absent when the model does not say it (its cells are
+ * then empty).
+ */
+export interface ScoredCustomers extends CustomerOutlook {
   customerIds: readonly string[];
-  /** Expected spend over the horizon, aligned with `customerIds`. */
-  value: Float32Array;
-  /** P(returns in the horizon); `undefined` for models that do not estimate it (the MSE MLP). */
-  pReturn: Float32Array | undefined;
+  segment?: readonly string[];
 }
 
 /**
@@ -37,7 +44,7 @@ export function predictionsCsv(scored: ScoredCustomers, modelVersion: string): s
   scored.customerIds.forEach((id, r) => {
     const pReturn = scored.pReturn ? formatNumber(scored.pReturn[r] as number, 6) : '';
     lines.push(
-      `${csvCell(id)},${formatNumber(scored.value[r] as number, 4)},${pReturn},${deciles[r]},${version}`,
+      `${csvCell(id)},${formatNumber(scored.value[r] as number, 4)},${pReturn},${deciles[r]},${version},${outlookCells(scored, r)}`,
     );
   });
   return `${lines.join('\n')}\n`;
@@ -51,6 +58,21 @@ export function predictionsCsv(scored: ScoredCustomers, modelVersion: string): s
 export function csvCell(value: string): string {
   const safe = /^[=+\-@\t\r']/.test(value) ? `'${value}` : value;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** The six outlook cells of row `r` (empty where the model does not say it). */
+function outlookCells(scored: ScoredCustomers, r: number): string {
+  const cell = (values: Float32Array | undefined, digits: number) =>
+    values ? formatNumber(values[r] as number, digits) : '';
+  const segment = scored.segment?.[r];
+  return [
+    cell(scored.p10, 4),
+    cell(scored.p90, 4),
+    cell(scored.pAlive, 6),
+    cell(scored.expectedOrders, 4),
+    cell(scored.clv, 4),
+    segment === undefined ? '' : csvCell(segment),
+  ].join(',');
 }
 
 function formatNumber(value: number, digits: number): string {

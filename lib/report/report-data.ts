@@ -1,9 +1,12 @@
 import type { BacktestResult } from '../evaluate/backtest';
 import type { FeatureImportance } from '../evaluate/feature-importance';
 import type { Metrics } from '../evaluate/metrics';
-import type { ShopForecast } from '../model/seasonal-level';
+import type { RepeatTracking } from '../features/repeat-tracking';
+import type { SegmentSummary } from '../features/segments';
+import { type PAliveMatrix, pAliveMatrix, type ShopForecast } from '../model/seasonal-level';
+import type { IntervalCoverage } from '../model/spend-distribution';
 import type { DataQualitySummary } from '../registry/data-quality';
-import { isCustomerTableMeta, type ModelMeta } from '../registry/model-meta';
+import { isCustomerTableMeta, type ModelMeta, type TransactionModelMeta } from '../registry/model-meta';
 import { DAY_MS } from '../time';
 import {
   type DecileCalibration,
@@ -73,11 +76,41 @@ export interface ReportData {
   distribution: { customers: number; histogram: Histogram; mean: number; total: number };
   /** The predicted total's 80% interval and where its level came from (transaction models). */
   forecast?: ShopForecast;
+  /** The per-customer outlook's figures (transaction models' training reports; absent before they existed). */
+  outlook?: OutlookFigures;
   topCustomers: TopCustomer[];
   featureImportance?: FeatureImportance;
   dataQuality?: DataQualitySummary;
   /** Label → value facts of how the model was trained (training reports). */
   details: [string, string][];
+}
+
+/** What the report shows of the per-customer outlook (README "Per-customer outlook"). */
+export interface OutlookFigures {
+  /** Weekly repeat purchase days of the validation window, actual and forecast. */
+  tracking?: RepeatTracking;
+  /** The evaluated model's 80% intervals against the validation window's spend. */
+  interval?: IntervalCoverage;
+  /** Customers and money per segment of the batch scores. */
+  segments?: SegmentSummary[];
+  /** P(alive) by frequency and recency, from the model's money level. */
+  pAlive?: PAliveMatrix;
+}
+
+/** Repeat purchase days shown as the P(alive) matrix's columns. */
+const MATRIX_FREQUENCIES = [0, 1, 2, 3, 4, 5, 7, 10, 15, 20];
+
+/** The outlook figures of a transaction model's meta.json. */
+function outlookFigures(meta: TransactionModelMeta): OutlookFigures | undefined {
+  const { tracking, interval } = meta.evaluation ?? {};
+  const seasonal = meta.featureSpec.seasonal;
+  const figures: OutlookFigures = {
+    ...(tracking && { tracking }),
+    ...(interval && { interval }),
+    ...(meta.segments && { segments: meta.segments }),
+    ...(seasonal && { pAlive: pAliveMatrix(seasonal, MATRIX_FREQUENCIES) }),
+  };
+  return Object.keys(figures).length > 0 ? figures : undefined;
 }
 
 /** Per-customer arrays of an out-of-time evaluation: truth and each system's prediction, in the same order. */
@@ -160,6 +193,7 @@ export function trainingReportData(
       },
     ...summaries.scored,
     forecast: tableModel ? undefined : meta.forecast,
+    outlook: tableModel ? undefined : outlookFigures(meta),
     featureImportance: meta.featureImportance,
     dataQuality: meta.dataQuality,
     details: [

@@ -121,6 +121,29 @@ export const REPORT_SCRIPT = `
     });
   }
 
+  var tracking = data.tracking;
+  if (tracking) {
+    draw('chart-tracking', {
+      type: 'line',
+      data: {
+        labels: tracking.labels,
+        datasets: [
+          { label: 'actual', data: tracking.actual, borderColor: '#f59e0b', backgroundColor: '#f59e0b', borderWidth: 2 },
+          { label: 'forecast', data: tracking.predicted, borderColor: '#2563eb', backgroundColor: '#2563eb', borderWidth: 2, borderDash: [6, 4] },
+        ],
+      },
+      options: {
+        elements: { point: { radius: 2 }, line: { tension: 0 } },
+        interaction: { mode: 'index', intersect: false },
+        scales: {
+          x: { grid: { display: false }, title: { display: true, text: 'week starting' } },
+          y: { beginAtZero: true, grid: grid, title: { display: true, text: 'repeat purchase days' }, ticks: { precision: 0 } },
+        },
+        plugins: { tooltip: { callbacks: { label: function (c) { return c.dataset.label + ': ' + number.format(c.parsed.y); } } } },
+      },
+    });
+  }
+
   function points(curve) {
     return curve.x.map(function (x, i) { return { x: x, y: curve.y[i] }; });
   }

@@ -23,7 +23,7 @@ h2 { font-size: 16px; margin: 0 0 4px; font-weight: 600; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px; margin-bottom: 16px; min-width: 0; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 16px; }
 .grid > .card { margin-bottom: 0; }
-.grid + .grid, .grid + .card { margin-top: 16px; }
+.grid + .grid, .grid + .card, .card + .grid { margin-top: 16px; }
 .caption { margin: 0 0 12px; color: var(--muted); font-size: 13px; }
 .chart { position: relative; height: 320px; }
 .scroll { overflow-x: auto; }
@@ -40,6 +40,8 @@ tr.sub th { padding-left: 26px; color: var(--muted); font-weight: 400; }
 .note { color: var(--muted); font-size: 12px; margin: 8px 0 0; }
 .empty { color: var(--muted); margin: 24px 0; }
 .details th { width: 220px; color: var(--muted); font-weight: 400; }
+td.heat { font-size: 12px; min-width: 42px; }
+#segments td .note { margin: 2px 0 0; }
 ul.failed { margin: 4px 0 0; padding-left: 18px; font-size: 12px; }
 footer { margin-top: 24px; color: var(--muted); font-size: 12px; }
 @media (max-width: 520px) { .grid { grid-template-columns: 1fr; } main { padding: 16px 12px; } }

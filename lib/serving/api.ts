@@ -50,6 +50,7 @@ export function createApi(deps: ApiDeps): (event: APIGatewayProxyEventV2) => Pro
           rows: meta.rows,
           forecast: isCustomerTableMeta(meta) ? undefined : meta.forecast,
           notEvaluated: isCustomerTableMeta(meta) ? undefined : meta.notEvaluated,
+          segments: isCustomerTableMeta(meta) ? undefined : meta.segments,
           evaluation: meta.evaluation,
           promotion: meta.promotion,
           flags: meta.flags ?? [],

@@ -1,13 +1,46 @@
 import { CsvTokenizer } from '../ingest/csv-tokenizer';
 
 /** One customer's row of the champion's `predictions.csv`. */
-export interface BatchScore {
+export interface BatchScore extends OutlookFields {
   id: string;
   predictedValue: number;
   /** `null` for models that do not estimate it. */
   pReturn: number | null;
   valueDecile: number;
   modelVersion: string;
+}
+
+/**
+ * The outlook of one customer in the API's answers (predictions.csv's outlook columns), each absent when the
+ * model does not say it (an empty cell, or a predictions.csv written before the columns existed).
+ */
+export interface OutlookFields {
+  predictedP10?: number;
+  predictedP90?: number;
+  pAlive?: number;
+  expectedOrders?: number;
+  clv?: number;
+  segment?: string;
+}
+
+/** predictions.csv's outlook columns and the BatchScore field each becomes. */
+const OUTLOOK_COLUMNS = [
+  ['predicted_p10', 'predictedP10'],
+  ['predicted_p90', 'predictedP90'],
+  ['p_alive', 'pAlive'],
+  ['expected_orders', 'expectedOrders'],
+  ['clv', 'clv'],
+] as const;
+
+/** The outlook fields of a record, only those with a value. */
+function outlookOf(record: Record<string, string>): OutlookFields {
+  const outlook: OutlookFields = {};
+  for (const [column, field] of OUTLOOK_COLUMNS) {
+    const cell = record[column];
+    if (cell !== undefined && cell !== '') outlook[field] = Number(cell);
+  }
+  if (record.segment) outlook.segment = unescapeCell(record.segment);
+  return outlook;
 }
 
 /** The champion's batch scores, indexed by customer, with the decile boundaries they imply. */
@@ -21,7 +54,8 @@ export interface BatchScores {
 }
 
 /**
- * Index `predictions.csv` (header `customer_id,predicted_value,p_return,value_decile,model_version`).
+ * Index `predictions.csv` (header `customer_id,predicted_value,p_return,value_decile,model_version` and the
+ * outlook columns `predicted_p10,predicted_p90,p_alive,expected_orders,clv,segment`).
  * Ids the writer escaped against spreadsheet formulas (a leading `'`) are unescaped, so the lookup key
  * is the customer id as the shop knows it.
  */
@@ -34,7 +68,14 @@ export function parseBatchScores(csv: string): BatchScores {
     const predictedValue = Number(record.predicted_value);
     const valueDecile = Number(record.value_decile);
     const pReturn = record.p_return === undefined || record.p_return === '' ? null : Number(record.p_return);
-    byId.set(id, { id, predictedValue, pReturn, valueDecile, modelVersion: record.model_version ?? '' });
+    byId.set(id, {
+      id,
+      predictedValue,
+      pReturn,
+      valueDecile,
+      modelVersion: record.model_version ?? '',
+      ...outlookOf(record),
+    });
     if (valueDecile >= 1 && valueDecile <= 9)
       floors[valueDecile - 1] = Math.min(floors[valueDecile - 1] as number, predictedValue);
   }

@@ -1,9 +1,10 @@
 import * as z from 'zod';
 import { computeFeatures } from '../features/compute-features';
+import { type CustomerOutlook, customerOutlook, outlookSegments } from '../features/customer-outlook';
 import { CustomerFeatureError, encodeCustomerRows } from '../features/customer-table-features';
 import { amountProblem, EARLIEST_ORDER_TIME, MAX_ABS_AMOUNT, timeProblem } from '../ingest/order-limits';
 import { TransactionTableBuilder } from '../ingest/transaction-table';
-import type { ValuePrediction } from '../model/value-model';
+import { spendIntervals } from '../model/spend-distribution';
 import {
   type CustomerTableModelMeta,
   isCustomerTableMeta,
@@ -11,7 +12,7 @@ import {
 } from '../registry/model-meta';
 import { DATASET_NAME } from '../store/bucket-layout';
 import { ApiError } from './api-error';
-import { decileOf } from './batch-scores';
+import { decileOf, type OutlookFields } from './batch-scores';
 import type { ServingModel } from './serving-model';
 
 /** Size limits of one `POST /predict` request. */
@@ -116,7 +117,8 @@ export function predictRequestSchema(limits: PredictLimits) {
 
 export type PredictRequest = z.infer<ReturnType<typeof predictRequestSchema>>;
 
-export interface Prediction {
+/** A posted customer's answer: the prediction and its outlook (lifetime value over 12 months at 10% a year). */
+export interface Prediction extends OutlookFields {
   id: string;
   predictedValue: number;
   pReturn: number | null;
@@ -199,7 +201,10 @@ function predictFromTransactions(
   const missing = request.customers.findIndex((c) => !rowOf.has(c.id));
   if (missing >= 0) throw fieldError(`customers.${missing}.transactions`, 'has no transaction before asOf');
   const rows = request.customers.map((customer) => rowOf.get(customer.id) as number);
-  return response(served, meta.horizonDays, asOf, request, rows, served.model.predict(features));
+  const outlook = customerOutlook(served.model, spec, features, table, asOf);
+  const deciles = Array.from(outlook.value, (v) => decileOf(round(v, 4), served.batch.decileFloors));
+  const segment = outlookSegments(outlook, deciles, features, spec.horizonDays);
+  return response(served, meta.horizonDays, asOf, request, rows, { ...outlook, ...(segment && { segment }) });
 }
 
 /**
@@ -222,13 +227,16 @@ function predictFromFeatures(
   const asOf = request.asOf ?? Date.parse(meta.asOf);
   try {
     const features = encodeCustomerRows(meta.encoding, rows, { asOf });
+    const prediction = served.model.predict(features);
+    const mixture = served.model.mixtureOf(prediction);
+    const interval = mixture && spendIntervals(mixture);
     return response(
       served,
       meta.horizonDays,
       asOf,
       request,
       rows.map((_, row) => row),
-      served.model.predict(features),
+      { ...prediction, ...(interval && { p10: interval.low, p90: interval.high }) },
     );
   } catch (e: unknown) {
     if (!(e instanceof CustomerFeatureError)) throw e;
@@ -246,8 +254,9 @@ function response(
   asOf: number,
   request: PredictRequest,
   rowOfCustomer: readonly number[],
-  { value, pReturn }: ValuePrediction,
+  outlook: CustomerOutlook & { segment?: readonly string[] },
 ): PredictResponse {
+  const { value, pReturn } = outlook;
   const predictions = request.customers.map((customer, i) => {
     const row = rowOfCustomer[i] as number;
     const predictedValue = round(value[row] as number, 4);
@@ -256,9 +265,28 @@ function response(
       predictedValue,
       pReturn: pReturn ? round(pReturn[row] as number, 6) : null,
       valueDecile: decileOf(predictedValue, served.batch.decileFloors),
+      ...outlookFields(outlook, row),
     };
   });
   return { modelVersion: served.version, horizonDays, asOf: new Date(asOf).toISOString(), predictions };
+}
+
+/** The outlook fields of one row, rounded as predictions.csv rounds them, only those the model says. */
+function outlookFields(
+  outlook: CustomerOutlook & { segment?: readonly string[] },
+  row: number,
+): OutlookFields {
+  const field = (values: Float32Array | undefined, digits: number) =>
+    values ? round(values[row] as number, digits) : undefined;
+  const fields: OutlookFields = {
+    predictedP10: field(outlook.p10, 4),
+    predictedP90: field(outlook.p90, 4),
+    pAlive: field(outlook.pAlive, 6),
+    expectedOrders: field(outlook.expectedOrders, 4),
+    clv: field(outlook.clv, 4),
+    segment: outlook.segment?.[row],
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
 function fieldError(field: string, problem: string): ApiError {

@@ -37,8 +37,6 @@ export interface BlobStore {
   head(key: string): Promise<BlobInfo | undefined>;
   /** Read a whole object, or `undefined` if it does not exist. */
   get(key: string): Promise<Uint8Array | undefined>;
-  /** Stream an object; throws {@link BlobNotFoundError} if it does not exist. */
-  getStream(key: string): Promise<Readable>;
   /** Stream an object with the etag (and version) of what is streamed; throws {@link BlobNotFoundError}. */
   open(key: string): Promise<OpenedBlob>;
   /** Write an object whole (replacing it); with `ifMatch`, throws {@link PreconditionFailedError} on a race. */
@@ -46,6 +44,11 @@ export interface BlobStore {
   /** Every object whose key starts with `prefix`, in key order. */
   list(prefix: string): AsyncIterable<BlobInfo>;
   delete(key: string): Promise<void>;
+  /**
+   * Where the object is on this machine, for readers that open files themselves (DuckDB): present on a
+   * store of local files only; `undefined` when the object does not exist.
+   */
+  localPath?(key: string): string | undefined;
 }
 
 export class BlobNotFoundError extends Error {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -47,11 +47,6 @@ export class FsBlobStore implements BlobStore {
       if (isNotFound(e)) return undefined;
       throw e;
     }
-  }
-
-  async getStream(key: string): Promise<Readable> {
-    if (!(await this.head(key))) throw new BlobNotFoundError(key);
-    return createReadStream(this.pathOf(key));
   }
 
   async open(key: string): Promise<OpenedBlob> {
@@ -112,6 +107,11 @@ export class FsBlobStore implements BlobStore {
       const info = await this.head(key);
       if (info) yield info;
     }
+  }
+
+  localPath(key: string): string | undefined {
+    const full = this.pathOf(key);
+    return existsSync(full) ? full : undefined;
   }
 
   async delete(key: string): Promise<void> {

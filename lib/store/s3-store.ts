@@ -109,18 +109,6 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async getStream(key: string): Promise<Readable> {
-    try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      // In Node the SDK's body is an http.IncomingMessage, which is a Readable.
-      if (out.Body instanceof Readable) return out.Body;
-      return Readable.from([]);
-    } catch (e: unknown) {
-      if (isNotFound(e)) throw new BlobNotFoundError(key);
-      throw e;
-    }
-  }
-
   async open(key: string): Promise<OpenedBlob> {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));

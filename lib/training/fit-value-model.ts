@@ -1,6 +1,6 @@
 import { normalizedGini } from '../evaluate/metrics';
-import { type CustomerFeatures, computeFeatures, type FeatureSpec } from '../features/compute-features';
-import { purchaseHistory } from '../features/purchase-history';
+import type { CustomerFeatures, FeatureSpec } from '../features/compute-features';
+import { FeatureEngine } from '../features/feature-engine';
 import { buildTrainingRows, type TrainingRows } from '../features/training-rows';
 import type { TransactionTable } from '../ingest/transaction-table';
 import { visibleTable } from '../ingest/visible-table';
@@ -28,6 +28,11 @@ export interface ValueModelOptions {
    * default {@link MAX_NETWORK_ROWS}.
    */
   maxNetworkRows?: number;
+  /**
+   * The batch features of the table, shared by a training's fits (each date's SQL runs once); default an
+   * engine opened on the history before `asOf` and closed after the fit.
+   */
+  features?: FeatureEngine;
   onEpoch?: (log: EpochLog) => void;
   onProgress?: (message: string) => void;
 }
@@ -35,7 +40,10 @@ export interface ValueModelOptions {
 /** A fitted value model and what serving needs to reproduce its inputs. */
 export interface ValueModelFit {
   model: TrainedModel;
-  /** The feature spec at `asOf` (categorical levels, BG/NBD and Gamma-Gamma fits) reused to serve requests. */
+  /**
+   * The feature spec at `asOf` (categorical levels, BG/NBD and Gamma-Gamma fits, and for calibrated models the
+   * money level's spec) reused to serve requests.
+   */
   featureSpec: FeatureSpec;
   /** Features at `asOf` of every customer with history: the batch to score. */
   scoring: CustomerFeatures;
@@ -71,10 +79,16 @@ export interface CustomerSampleSummary {
  * `train-stored`) an epoch took ≈ 41 s wall on 1.68M training rows (batch 1024, one core), and a training
  * fits three networks (evaluation model and seed MLP, production fit; ≈ 40 epochs in all): 1,800 CPU-s,
  * twice the train Lambda's 15 minutes. At 500k rows (400k training) an epoch is ≈ 10 s, ≈ 400 s for the
- * three networks, leaving the rest of 600 s for load, features and scoring. Every benchmark dataset (CDNOW
- * 23.6k customers, Online Retail 4.4k) is far below it and fits on all its rows.
+ * three networks, leaving the rest of 600 s for load, features and scoring. With the data work in DuckDB
+ * (issue 19) the networks were most of a 1M-customer training's 326 CPU-s, against a target of 300: at 300k
+ * rows (240k training, still batch 1024; at 250k the training rows fall to 200k, where batches drop to 256
+ * and an epoch costs more) the 200k-customer shop's backtest (cutoff 90 days before its end, H 90, 445k
+ * labelled rows) kept its accuracy at 63% of the fit's CPU: Gini 0.7674 → 0.7673, Spearman 0.5122 → 0.5117,
+ * decile MAPE 0.051 → 0.048, total ratio 0.928 both (66.7 → 42.2 CPU-s). Every design-suite and benchmark
+ * case (CDNOW 23.6k customers, ≤ 71k labelled rows; Online Retail 4.4k; the scenarios ≤ 6k) is far below
+ * it and fits on all its rows, so the suite does not move.
  */
-export const MAX_NETWORK_ROWS = 500_000;
+export const MAX_NETWORK_ROWS = 300_000;
 /** Stack at most this many labelled windows: older behaviour helps less than it costs. */
 export const MAX_WINDOWS = 3;
 /** An older window joins the stack only with at least this share of the most recent window's customers. */
@@ -123,11 +137,14 @@ export async function fitValueModel(
 ): Promise<ValueModelFit> {
   const { horizonDays } = options;
   const progress = options.onProgress ?? (() => {});
-  const history = lastTime(table) < asOf ? table : visibleTable(table, asOf);
+  using opened = options.features
+    ? undefined
+    : await FeatureEngine.open(lastTime(table) < asOf ? table : visibleTable(table, asOf));
+  const history = options.features?.visibleBefore(asOf) ?? (opened as FeatureEngine);
   progress('features at the scoring date');
-  const scoring = computeFeatures(history, asOf, { horizonDays });
+  const scoring = await history.features(asOf, { horizonDays });
   progress('labelled windows');
-  const rows = buildTrainingRows(history, {
+  const rows = await buildTrainingRows(history, {
     cutoff: asOf,
     horizonDays,
     rollingCutoffs: options.maxWindows ?? MAX_WINDOWS,
@@ -164,7 +181,14 @@ export async function fitValueModel(
     if (!calibrate) return { ...result, model: network };
     return {
       ...result,
-      ...withMoneyLevel(network, IDENTITY_CALIBRATION, history, scoring, { asOf, horizonDays }, progress),
+      ...(await withMoneyLevel(
+        network,
+        IDENTITY_CALIBRATION,
+        history,
+        scoring,
+        { asOf, horizonDays },
+        progress,
+      )),
     };
   }
   const fitOptions: FitOptions = {
@@ -189,7 +213,7 @@ export async function fitValueModel(
   );
   return {
     ...result,
-    ...withMoneyLevel(network, calibration, history, scoring, { asOf, horizonDays }, progress),
+    ...(await withMoneyLevel(network, calibration, history, scoring, { asOf, horizonDays }, progress)),
     holdout: { rows: split.holdout.features.rows, blendWeight: calibration.blendWeight, bestEpoch },
   };
 }
@@ -203,16 +227,16 @@ export async function fitValueModel(
  * year back, worst ×2.06 on the dtc shop), 92% with this level (worst ×0.73); decile MAPE mean 0.335 →
  * 0.213, worst 1.146 → 0.499; Gini and Spearman unchanged.
  */
-function withMoneyLevel(
+async function withMoneyLevel(
   network: TrainedModel,
   calibration: ValueCalibration,
-  history: TransactionTable,
+  history: FeatureEngine,
   scoring: CustomerFeatures,
   { asOf, horizonDays }: { asOf: number; horizonDays: number },
   progress: (message: string) => void,
-): { model: TrainedModel; forecast: ShopForecast } {
+): Promise<{ model: TrainedModel; forecast: ShopForecast; featureSpec: FeatureSpec }> {
   progress('money level of the customer base (seasonal BG/NBD)');
-  const level = seasonalLevel(purchaseHistory(history, asOf, scoring.customers), horizonDays);
+  const level = seasonalLevel(await history.purchaseHistory(asOf, scoring.customers), horizonDays);
   const calibrated = network.withCalibration(calibration).predict(scoring).value;
   let total = 0;
   for (const value of calibrated) total += value;
@@ -225,7 +249,11 @@ function withMoneyLevel(
     `level ×${factor.toFixed(3)}: ${scoring.rows.toLocaleString('en')} customers, ${horizonDays}-day total ` +
       `${forecast.total.toFixed(0)} (80%: ${forecast.low.toFixed(0)}–${forecast.high.toFixed(0)}), season from ${level.season}`,
   );
-  return { model: network.withCalibration({ ...calibration, levelFactor: factor }), forecast };
+  return {
+    model: network.withCalibration({ ...calibration, levelFactor: factor }),
+    forecast,
+    featureSpec: { ...scoring.spec, seasonal: level.spec },
+  };
 }
 
 /**

@@ -23,9 +23,10 @@ export interface ModelSystemOptions {
 export function modelSystem(options: ModelSystemOptions = {}): BacktestSystem {
   return {
     name: options.name ?? 'model',
-    predict: async ({ visible, asOf, horizonDays, scoring }) => {
+    predict: async ({ visible, asOf, horizonDays, scoring, features }) => {
       const fit = await fitValueModel(visible, asOf, {
         horizonDays,
+        features,
         fit: options.fit,
         calibrate: options.calibrate,
         maxWindows: options.maxWindows,

@@ -1,8 +1,11 @@
-import { computeFeatures, type FeatureSpec } from '../features/compute-features';
+import type { CustomerFeatures, FeatureSpec } from '../features/compute-features';
+import { customerOutlook, outlookSegments } from '../features/customer-outlook';
+import { withFeatureEngine } from '../features/feature-engine';
 import type { IngestReport } from '../ingest/ingest-core';
 import { type CustomerRows, loadCustomerTableToScore } from '../ingest/load-customer-table';
 import { type LoadOptions, loadTransactionsFromFiles } from '../ingest/load-files';
 import type { TransactionTable } from '../ingest/transaction-table';
+import { DEFAULT_LIFETIME_VALUE, type LifetimeValueOptions } from '../model/lifetime-value';
 import type { TrainedModel } from '../model/value-model';
 import {
   type CustomerTableModelMeta,
@@ -10,29 +13,50 @@ import {
   type ModelMeta,
   type TransactionModelMeta,
 } from '../registry/model-meta';
-import type { ScoredCustomers } from '../registry/predictions-csv';
+import { type ScoredCustomers, valueDeciles } from '../registry/predictions-csv';
 
 /**
- * Score every customer with a transaction before `asOf` with a trained model, building the features with
- * the model's own serving spec (categorical levels, BG/NBD and Gamma-Gamma fits), as the API does.
+ * Score every customer with a transaction before `asOf` with a trained model, building the features (the
+ * batch path's SQL) with the model's own serving spec (categorical levels, BG/NBD and Gamma-Gamma fits),
+ * as the API does.
  */
-export function scoreCustomers(
+export async function scoreCustomers(
   model: TrainedModel,
   spec: FeatureSpec,
   table: TransactionTable,
   asOf: number,
+  lifetime: LifetimeValueOptions = DEFAULT_LIFETIME_VALUE,
+): Promise<ScoredCustomers> {
+  const features = await withFeatureEngine(table, (engine) =>
+    engine.features(asOf, {
+      horizonDays: spec.horizonDays,
+      categoryLevels: spec.categoryLevels,
+      bgNbd: spec.bgNbd,
+      gammaGamma: spec.gammaGamma,
+    }),
+  );
+  return scoreFeatures(model, spec, features, table, asOf, lifetime);
+}
+
+/**
+ * Every customer's row of predictions.csv from feature rows built with the model's spec: the prediction and
+ * its outlook (lib/features/customer-outlook.ts), with each customer's segment among these customers'
+ * value deciles.
+ */
+export function scoreFeatures(
+  model: TrainedModel,
+  spec: FeatureSpec,
+  features: CustomerFeatures,
+  table: TransactionTable,
+  asOf: number,
+  lifetime: LifetimeValueOptions = DEFAULT_LIFETIME_VALUE,
 ): ScoredCustomers {
-  const features = computeFeatures(table, asOf, {
-    horizonDays: spec.horizonDays,
-    categoryLevels: spec.categoryLevels,
-    bgNbd: spec.bgNbd,
-    gammaGamma: spec.gammaGamma,
-  });
-  const { value, pReturn } = model.predict(features);
+  const outlook = customerOutlook(model, spec, features, table, asOf, lifetime);
+  const segment = outlookSegments(outlook, valueDeciles(outlook.value), features, spec.horizonDays);
   return {
     customerIds: Array.from(features.customers, (c) => table.customerIds[c] as string),
-    value,
-    pReturn,
+    ...outlook,
+    ...(segment && { segment }),
   };
 }
 

@@ -18,6 +18,7 @@ import type { CustomerRows, CustomerTable } from '../ingest/load-customer-table'
 import type { FeatureMatrix } from '../model/feature-matrix';
 import { defaultFitOptions, type FitOptions, fitModel } from '../model/fit';
 import { fitLinearRegression, predictLinear } from '../model/linear-regression';
+import { spendIntervals } from '../model/spend-distribution';
 import type { EpochLog, TrainedModel } from '../model/value-model';
 import { seededRandom } from '../random';
 import type { ChampionPointer } from '../registry/champion';
@@ -136,8 +137,17 @@ export function scoreCustomerTable(
   const at = asOf ?? latestDateAsOf(table) ?? Date.parse(encoding.asOf);
   const all = Int32Array.from(table.customerIds, (_, r) => r);
   const features = encodeTableRows(encoding, table, all, { asOf: at });
-  const { value, pReturn } = model.predict(features);
-  return { customerIds: table.customerIds, value, pReturn, asOf: at };
+  const prediction = model.predict(features);
+  const { value, pReturn } = prediction;
+  const mixture = model.mixtureOf(prediction);
+  const interval = mixture && spendIntervals(mixture);
+  return {
+    customerIds: table.customerIds,
+    value,
+    pReturn,
+    ...(interval && { p10: interval.low, p90: interval.high }),
+    asOf: at,
+  };
 }
 
 const defaultDependencies: TrainCustomerTableDependencies = { fitCustomerTableModel, now: () => new Date() };

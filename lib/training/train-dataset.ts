@@ -1,7 +1,8 @@
 import { BASELINE_SYSTEMS, type BacktestSystem, runBacktest } from '../evaluate/backtest';
 import { type FeatureImportance, permutationImportance } from '../evaluate/feature-importance';
 import { evaluateMetrics, type Metrics } from '../evaluate/metrics';
-import { computeFeatures } from '../features/compute-features';
+import { FeatureEngine } from '../features/feature-engine';
+import { summarizeSegments } from '../features/segments';
 import type { IngestReport } from '../ingest';
 import type { TransactionTable } from '../ingest/transaction-table';
 import { visibleTable } from '../ingest/visible-table';
@@ -28,6 +29,8 @@ import {
   roundSeconds,
   type TrainedVersion,
 } from './model-version';
+import { scoreFeatures } from './score-customers';
+import { type ValidationOutlook, validationOutlook } from './validation-outlook';
 
 export const DEFAULT_HORIZON_DAYS = 90;
 /** The system whose validation metrics decide promotion: the production fit procedure itself. */
@@ -109,6 +112,8 @@ export async function trainDataset(
   const asOf = options.asOf ?? defaultAsOf(table);
   const notEvaluated = historyShortfall(table, asOf, horizonDays);
   const history = lastTime(table) < asOf ? table : visibleTable(table, asOf);
+  // The batch features of the history: the evaluation, the champion and the production fit share them.
+  using features = await FeatureEngine.open(history);
   const validationStart = asOf - horizonDays * DAY_MS;
   const { durations, timed } = phaseTimer<TrainingPhase>(options.loadSeconds);
   const fitProgress = (phase: TrainingPhase, what: string) => ({
@@ -121,9 +126,10 @@ export async function trainDataset(
   const kept: { fit?: ValueModelFit; customers?: Int32Array } = {};
   const fitSystem = (name: string, fit: Partial<FitOptions> | undefined, keep = false): BacktestSystem => ({
     name,
-    predict: async ({ visible, asOf: at, scoring }) => {
+    predict: async ({ visible, asOf: at, scoring, features: visibleFeatures }) => {
       const result = await deps.fitValueModel(visible, at, {
         horizonDays,
+        features: visibleFeatures,
         fit: { ...fit, ...options.fit },
         ...fitProgress('evaluate', name),
       });
@@ -137,6 +143,7 @@ export async function trainDataset(
     },
   });
   let featureImportance: FeatureImportance | undefined;
+  let validation: ValidationOutlook = {};
   if (notEvaluated) report({ phase: 'evaluate', message: `not evaluated out of time: ${notEvaluated}` });
   const backtest = notEvaluated
     ? undefined
@@ -145,6 +152,7 @@ export async function trainDataset(
           const result = await runBacktest(history, {
             cutoff: isoDay(validationStart - DAY_MS),
             horizonDays,
+            features,
             systems: [
               fitSystem(MODEL_SYSTEM, undefined, true),
               fitSystem(SEED_MLP_SYSTEM, { architecture: 'mlp', members: 1 }),
@@ -157,6 +165,7 @@ export async function trainDataset(
             const { model, scoring } = kept.fit;
             const actual = alignByCustomer(kept.customers, result.actual, scoring.customers);
             featureImportance = permutationImportance(scoring, actual, (m) => model.predict(m).value);
+            validation = validationOutlook(kept.fit, history, actual);
           }
           return result;
         } finally {
@@ -170,7 +179,7 @@ export async function trainDataset(
     if (!evaluation) {
       report({ phase: 'evaluate', message: `champion ${pointer.version} on the validation window` });
       evaluation = evaluateChampion(store, dataset, pointer, {
-        table: history,
+        features,
         asOf: validationStart,
         horizonDays,
         actual: backtest?.actual ?? new Float32Array(0),
@@ -185,6 +194,7 @@ export async function trainDataset(
   const production = await timed('fit', () =>
     deps.fitValueModel(history, asOf, {
       horizonDays,
+      features,
       fit: options.fit,
       ...fitProgress('fit', 'production fit'),
     }),
@@ -193,11 +203,7 @@ export async function trainDataset(
   return publishTrainedVersion<TransactionModelMeta>(store, production.model, {
     dataset,
     customersToScore: production.scoring.rows,
-    score: () => {
-      const { value, pReturn } = production.model.predict(production.scoring);
-      const customerIds = Array.from(production.scoring.customers, (c) => history.customerIds[c] as string);
-      return { customerIds, value, pReturn };
-    },
+    score: () => scoreFeatures(production.model, production.featureSpec, production.scoring, history, asOf),
     meta: (scored) => ({
       inputKind: 'transactions',
       horizonDays,
@@ -206,6 +212,7 @@ export async function trainDataset(
       trainWindows: production.trainWindows.map((t) => new Date(t).toISOString()),
       networkSample: production.sample,
       forecast: production.forecast,
+      segments: scored.segment && summarizeSegments(scored.segment, scored.value, scored.clv),
       earlyStoppingWindow: new Date(production.validationWindow).toISOString(),
       rows: {
         transactions: history.length,
@@ -218,6 +225,7 @@ export async function trainDataset(
               window: { from: new Date(validationStart).toISOString(), to: new Date(asOf).toISOString() },
               customers: backtest.customers,
               returningShare: backtest.returningShare,
+              ...validation,
               systems: Object.fromEntries(
                 backtest.systems.map((s) => [s.name, { ...s.metrics, seconds: roundSeconds(s.seconds) }]),
               ),
@@ -257,7 +265,7 @@ async function evaluateChampion(
   dataset: string,
   pointer: ChampionPointer,
   window: {
-    table: TransactionTable;
+    features: FeatureEngine;
     asOf: number;
     horizonDays: number;
     actual: Float32Array;
@@ -289,7 +297,7 @@ async function evaluateChampion(
   }
   try {
     // As in training: the champion's categorical levels, BG/NBD refitted on the history at the window's start.
-    const features = computeFeatures(window.table, window.asOf, {
+    const features = await window.features.features(window.asOf, {
       horizonDays: window.horizonDays,
       categoryLevels: meta.featureSpec.categoryLevels,
     });
@@ -299,7 +307,7 @@ async function evaluateChampion(
     const rowOf = new Map(window.customerIds.map((id, r) => [id, r]));
     const predictions = new Float32Array(window.customerIds.length);
     features.customers.forEach((c, r) => {
-      const row = rowOf.get(window.table.customerIds[c] as string);
+      const row = rowOf.get(window.features.table.customerIds[c] as string);
       if (row !== undefined) predictions[row] = value[r] as number;
     });
     const metrics = evaluateMetrics(window.actual, predictions);

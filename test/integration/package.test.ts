@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -156,12 +157,18 @@ describe('npm run package', () => {
     const duckdb = (names: string[]) =>
       names.filter((name) => /^functions\/(node_modules\/.*\.(js|node|so)|sql\/.*)$/.test(name));
 
+    const sql = readdirSync(path.resolve(__dirname, '../../sql'), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => `functions/sql/${f.split(path.sep).join('/')}`)
+      .sort();
+
     // Assess: ingest runs no TF.js and renders no report; serving runs TF.js; training does both.
     expect(await runtimeFiles('preprocess')).toEqual([]);
     expect(await runtimeFiles('predict')).toEqual(wasm);
     expect(await runtimeFiles('train')).toEqual(['functions/chart.umd.min.js', ...wasm]);
-    // DuckDB: preprocess and train carry the loader, the binding of the deployed architecture and the
-    // ingest SQL; predict opens no DuckDB.
+    // DuckDB: preprocess and train carry the loader, the binding of the deployed architecture and every
+    // query of sql/; predict opens no DuckDB.
     for (const fn of ['preprocess', 'train']) {
       const names = await entries(fn);
       expect(names).toEqual(
@@ -170,9 +177,9 @@ describe('npm run package', () => {
           'functions/node_modules/detect-libc/package.json',
           'functions/node_modules/@duckdb/node-bindings-linux-arm64/duckdb.node',
           'functions/node_modules/@duckdb/node-bindings-linux-arm64/libduckdb.so',
-          'functions/sql/ingest/transaction-rows.sql',
         ]),
       );
+      expect(names.filter((n) => n.startsWith('functions/sql/')).sort()).toEqual(sql);
       expect(names.filter((n) => /node-bindings-(linux-x64|darwin|win32)/.test(n))).toEqual([]);
     }
     expect(duckdb(await entries('predict'))).toEqual([]);

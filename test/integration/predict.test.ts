@@ -15,7 +15,7 @@ import {
   uniqueDataset,
   waitForReport,
 } from '../../scripts/stack-client';
-import { postedCustomer } from '../support/posted-customer';
+import { batchPrediction, postedCustomer } from '../support/posted-customer';
 
 async function api(method: 'GET' | 'POST', path: string, body?: unknown) {
   const response = await fetch(`${localStack.apiUrl}${path}`, {
@@ -69,13 +69,7 @@ describe('prediction API on the local stack', () => {
     expect(status, JSON.stringify(body)).toBe(200);
     expect(body.modelVersion).toBe(version);
     for (const [i, id] of ids.entries()) {
-      const row = batch.byId.get(id);
-      expect(body.predictions[i]).toEqual({
-        id,
-        predictedValue: row?.predictedValue,
-        pReturn: row?.pReturn,
-        valueDecile: row?.valueDecile,
-      });
+      expect(body.predictions[i]).toEqual(batchPrediction(id, batch.byId.get(id)));
     }
   });
 

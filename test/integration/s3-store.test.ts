@@ -33,7 +33,7 @@ describe('S3BlobStore against the local S3 server', () => {
     expect(text).toBe('{"a":1}');
     expect(await store.head(key)).toBeUndefined();
     expect(await store.get(key)).toBeUndefined();
-    await expect(store.getStream(key)).rejects.toThrow(BlobNotFoundError);
+    await expect(store.open(key)).rejects.toThrow(BlobNotFoundError);
   });
 
   it('uploads a 20 MB stream in parts and reads back the same bytes (no chunk framing)', async () => {
@@ -57,7 +57,7 @@ describe('S3BlobStore against the local S3 server', () => {
     // Act
     await recording.put(key, Readable.from(chunks));
     const streamed: Buffer[] = [];
-    for await (const chunk of await store.getStream(key)) streamed.push(chunk as Buffer);
+    for await (const chunk of (await store.open(key)).body) streamed.push(chunk as Buffer);
 
     // Assess
     expect(commands.filter((c) => c === 'UploadPartCommand')).toHaveLength(3);

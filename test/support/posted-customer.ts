@@ -1,4 +1,5 @@
 import type { TransactionTable } from '../../lib/ingest/transaction-table';
+import type { BatchScore } from '../../lib/serving/batch-scores';
 
 /** A customer's transactions as a client would post them to POST /predict, from a loaded table. */
 export function postedCustomer(table: TransactionTable, id: string) {
@@ -20,4 +21,20 @@ export function postedCustomer(table: TransactionTable, id: string) {
     });
   }
   return { id, transactions };
+}
+
+/** What POST /predict answers for a customer whose batch row (predictions.csv) is `row`: the same numbers. */
+export function batchPrediction(id: string, row: BatchScore | undefined) {
+  return {
+    id,
+    predictedValue: row?.predictedValue,
+    pReturn: row?.pReturn,
+    valueDecile: row?.valueDecile,
+    predictedP10: row?.predictedP10,
+    predictedP90: row?.predictedP90,
+    pAlive: row?.pAlive,
+    expectedOrders: row?.expectedOrders,
+    clv: row?.clv,
+    segment: row?.segment,
+  };
 }

@@ -16,7 +16,6 @@ async function main(dataset: string): Promise<void> {
     ...bucketStore,
     head: (key) => bucketStore.head(key),
     get: (key) => bucketStore.get(key),
-    getStream: (key) => bucketStore.getStream(key),
     open: (key) => bucketStore.open(key),
     list: (prefix) => bucketStore.list(prefix),
     delete: (key) => bucketStore.delete(key),

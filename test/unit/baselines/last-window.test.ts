@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { withFeatureEngine } from '../../../lib/features/feature-engine';
+import { predictLastWindow } from '../../../lib/features/training-rows';
 import { TransactionTableBuilder } from '../../../lib/ingest/transaction-table';
-import { predictLastWindow } from '../../../lib/model/last-window';
 import { DAY_MS as DAY } from '../../../lib/time';
 
 describe('last-window baseline', () => {
-  it('repeats the net spend of the last H days, clipped at 0, and ignores anything at or after as-of', () => {
+  it('repeats the net spend of the last H days, clipped at 0, and ignores anything at or after as-of', async () => {
     // Prepare
     const builder = new TransactionTableBuilder();
     builder.add({ customerId: 'a', time: 0, amount: 100 }); // before the window
@@ -15,7 +16,9 @@ describe('last-window baseline', () => {
     const table = builder.build();
 
     // Act
-    const predictions = predictLastWindow(table, Int32Array.from([0, 1]), 10 * DAY, 7);
+    const predictions = await withFeatureEngine(table, (engine) =>
+      predictLastWindow(engine, Int32Array.from([0, 1]), 10 * DAY, 7),
+    );
 
     // Assess
     expect(Array.from(predictions)).toEqual([20, 0]);

@@ -97,6 +97,33 @@ describe('AUC of returning', () => {
 });
 
 describe('evaluateMetrics', () => {
+  it('is every single metric, to the bit, each ordering sorted once', () => {
+    // Prepare: spend with ties and zeros, predictions with ties.
+    let seed = 7;
+    const random = () => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const actual = Float32Array.from({ length: 5_000 }, () =>
+      random() < 0.6 ? 0 : Math.round(random() * 50),
+    );
+    const predicted = Float32Array.from(actual, (a) => Math.round((a + random() * 30) * 2) / 2);
+
+    // Act
+    const all = evaluateMetrics(actual, predicted);
+
+    // Assess
+    expect(all).toMatchObject({
+      gini: normalizedGini(actual, predicted),
+      spearman: spearman(actual, predicted),
+      decileMape: decileMape(actual, predicted),
+      mae: meanAbsoluteError(actual, predicted),
+      rmse: rootMeanSquaredError(actual, predicted),
+      top10Share: topShare(actual, predicted, 0.1),
+      aucReturn: returnAuc(actual, predicted),
+    });
+  });
+
   it('rejects misaligned inputs instead of scoring them', () => {
     expect(() => evaluateMetrics([1, 2], [1])).toThrow(MetricInputError);
     expect(() => evaluateMetrics([], [])).toThrow(MetricInputError);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { withFeatureEngine } from '../../../lib/features/feature-engine';
 import { buildTrainingRows, buildTruth, NoTrainingHistoryError } from '../../../lib/features/training-rows';
 import { TransactionTableBuilder } from '../../../lib/ingest/transaction-table';
 import { DAY_MS as DAY } from '../../../lib/time';
@@ -16,9 +17,11 @@ function shop() {
 }
 
 describe('buildTrainingRows', () => {
-  it('labels features at c−H with the net spend in [c−H, c), clipped at 0', () => {
+  it('labels features at c−H with the net spend in [c−H, c), clipped at 0', async () => {
     // Act
-    const rows = buildTrainingRows(shop(), { cutoff: 30 * DAY, horizonDays: 10 });
+    const rows = await withFeatureEngine(shop(), (engine) =>
+      buildTrainingRows(engine, { cutoff: 30 * DAY, horizonDays: 10 }),
+    );
 
     // Assess: population at day 20 = early, mid; early nets 25 − 40 < 0 → 0; mid spends 7.
     expect(rows.windows.map((w) => w.asOf)).toEqual([20 * DAY]);
@@ -26,9 +29,11 @@ describe('buildTrainingRows', () => {
     expect(Array.from(rows.label)).toEqual([0, 7]);
   });
 
-  it('stacks rolling windows, each with its own population', () => {
+  it('stacks rolling windows, each with its own population', async () => {
     // Act
-    const rows = buildTrainingRows(shop(), { cutoff: 30 * DAY, horizonDays: 10, rollingCutoffs: 3 });
+    const rows = await withFeatureEngine(shop(), (engine) =>
+      buildTrainingRows(engine, { cutoff: 30 * DAY, horizonDays: 10, rollingCutoffs: 3 }),
+    );
 
     // Assess: day 20 → early, mid; day 10 → early only (labels 0 then 10−… : 25 − 40 + 5? no, per customer);
     // day 0 → nobody, skipped.
@@ -40,17 +45,19 @@ describe('buildTrainingRows', () => {
     expect(rows.features.values[2 * rows.features.cols + frequency]).toBe(0);
   });
 
-  it('says what to change when nobody is visible one horizon before the cutoff', () => {
-    expect(() => buildTrainingRows(shop(), { cutoff: 5 * DAY, horizonDays: 10 })).toThrow(
-      NoTrainingHistoryError,
-    );
+  it('says what to change when nobody is visible one horizon before the cutoff', async () => {
+    await expect(
+      withFeatureEngine(shop(), (engine) => buildTrainingRows(engine, { cutoff: 5 * DAY, horizonDays: 10 })),
+    ).rejects.toThrow(NoTrainingHistoryError);
   });
 });
 
 describe('buildTruth', () => {
-  it('sums each scored customer’s net spend over the horizon after as-of, clipped at 0', () => {
+  it('sums each scored customer’s net spend over the horizon after as-of, clipped at 0', async () => {
     // Act
-    const truth = buildTruth(shop(), Int32Array.from([0, 1, 2]), 12 * DAY, 20);
+    const truth = await withFeatureEngine(shop(), (engine) =>
+      buildTruth(engine, Int32Array.from([0, 1, 2]), 12 * DAY, 20),
+    );
 
     // Assess: early 25 − 40 → 0; mid 7 + 1000 (day 30 < day 32); late 3.
     expect(Array.from(truth)).toEqual([0, 1007, 3]);

@@ -8,6 +8,7 @@ import customerEvent from '../../../events/http-customer.json';
 import healthEvent from '../../../events/http-health.json';
 import predictEvent from '../../../events/http-predict.json';
 import { createHandler } from '../../../functions/predict';
+import { SEGMENTS } from '../../../lib/features/segments';
 import { type BatchScores, parseBatchScores } from '../../../lib/serving/batch-scores';
 import { ssmParameterReader } from '../../../lib/serving/ssm-parameter';
 import { getText } from '../../../lib/store/blob-store';
@@ -18,7 +19,7 @@ import {
   trainCustomerTable,
 } from '../../../lib/training/train-customer-table';
 import { type TrainDatasetResult, trainDataset } from '../../../lib/training/train-dataset';
-import { postedCustomer } from '../../support/posted-customer';
+import { batchPrediction, postedCustomer } from '../../support/posted-customer';
 import { generatedTable } from '../customer-table/generated-table';
 import { shopTable } from '../training/shop-table';
 
@@ -42,19 +43,9 @@ function get(routeKey: string, query: Record<string, string>, id?: string): APIG
   };
 }
 
-/** The API answered each of `ids` (in order) with its row of the batch scores. */
+/** The API answered each of `ids` (in order) with its row of the batch scores, outlook fields included. */
 function expectBatchScores(predictions: unknown[], ids: string[], batch: BatchScores): void {
-  expect(predictions).toEqual(
-    ids.map((id) => {
-      const row = batch.byId.get(id);
-      return {
-        id,
-        predictedValue: row?.predictedValue,
-        pReturn: row?.pReturn,
-        valueDecile: row?.valueDecile,
-      };
-    }),
-  );
+  expect(predictions).toEqual(ids.map((id) => batchPrediction(id, batch.byId.get(id))));
 }
 
 async function call(handler: Handler, event: APIGatewayProxyEventV2) {
@@ -312,6 +303,20 @@ describe('predict handler', () => {
     expect(body.forecast).toEqual(trained.meta.forecast);
     expect(body.forecast.low).toBeLessThan(body.forecast.total);
     expect(body.forecast.high).toBeGreaterThan(body.forecast.total);
+  });
+
+  it("answers GET /model with the customers and money per segment, and the intervals' coverage", async () => {
+    // Act
+    const { status, body } = await call(handler, get('GET /model', { dataset: 'shop' }));
+
+    // Assess: every scored customer in one segment; the interval judged on the validation window.
+    expect(status).toBe(200);
+    expect(body.segments.map((s: { segment: string }) => s.segment)).toEqual([...SEGMENTS]);
+    const customers = body.segments.reduce((a: number, s: { customers: number }) => a + s.customers, 0);
+    expect(customers).toBe(trained.meta.rows.scored);
+    expect(body.evaluation.interval.customers).toBe(trained.meta.evaluation?.customers);
+    expect(body.evaluation.interval.inside).toBeGreaterThan(0.5);
+    expect(body.evaluation.tracking.actual.length).toBe(Math.ceil(trained.meta.horizonDays / 7));
   });
 
   it('answers GET /customers/{id} with the batch row, and 404 for an unknown customer', async () => {

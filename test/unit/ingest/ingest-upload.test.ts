@@ -91,7 +91,6 @@ describe('ingestUpload', () => {
         body: Readable.from([v1]),
         info: { key, size: v1.length, etag: 'etag-of-v1', lastModified: new Date(0) },
       }),
-      getStream: async () => Readable.from([v1]),
       head: async (key: string) =>
         key === 'uploads/shop/orders.csv' ? { ...v2, etag: v2?.etag } : store.head(key),
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BacktestResult } from '../../../lib/evaluate/backtest';
 import { evaluateMetrics } from '../../../lib/evaluate/metrics';
+import { SEGMENTS } from '../../../lib/features/segments';
 import { chartJsSource } from '../../../lib/report/chart-js-source';
 import { escapeHtml, jsonForScript, renderReport } from '../../../lib/report/render-report';
 import { backtestReportData, type ReportData } from '../../../lib/report/report-data';
@@ -151,6 +152,76 @@ describe('renderReport of a model judged on a random holdout (a customer table)'
     expect(html).toContain('Not computed for this model.');
     expect(JSON.parse(block ?? 'null')).toMatchObject({ valueName: 'Future_Value' });
     expect(JSON.parse(block ?? 'null').importance).toBeUndefined();
+  });
+});
+
+describe('renderReport of the per-customer outlook', () => {
+  function outlookReport(): ReportData {
+    return {
+      ...hostileReport(),
+      outlook: {
+        tracking: {
+          weekStarts: ['2024-07-01', '2024-07-08'],
+          weekDays: [7, 3],
+          actual: [10, 4],
+          predicted: [9.5, 4.25],
+          customers: 120,
+        },
+        interval: {
+          customers: 120,
+          inside: 0.85,
+          expected: 0.86,
+          exactly80: { customers: 40, inside: Number.NaN },
+          pit80: 0.79,
+        },
+        segments: SEGMENTS.map((segment, i) => ({
+          segment,
+          customers: i,
+          predictedValue: 10 * i,
+          clv: 25 * i,
+        })),
+        pAlive: {
+          tenureDays: 400,
+          frequencies: [0, 1],
+          recencyDays: [0, 399],
+          pAlive: [
+            [0.4, null],
+            [null, 0.9],
+          ],
+        },
+      },
+    };
+  }
+
+  it('draws the tracking plot, and tables the coverage, the P(alive) matrix and the segments', () => {
+    // Act
+    const html = renderReport(outlookReport());
+    const block = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html)?.[1];
+    const page = html.slice(0, html.indexOf('<script'));
+
+    // Assess: an impossible history's cell stays empty, a missing share reads as a dash.
+    expect(page).toContain('id="chart-tracking"');
+    expect(JSON.parse(block ?? 'null').tracking).toEqual({
+      labels: ['2024-07-01', '2024-07-08'],
+      actual: [10, 4],
+      predicted: [9.5, 4.25],
+    });
+    expect(page.match(/<td class="num heat"/g)).toHaveLength(2);
+    expect(page).toContain('>40%</td>');
+    expect(page).toContain('>85.0%</td>');
+    expect(page).toContain('whose interval holds exactly 80%</th><td class="num">—</td>');
+    expect(page.match(/<tr data-segment=/g)).toHaveLength(SEGMENTS.length);
+    expect(page).not.toMatch(/undefined|NaN/);
+  });
+
+  it('has no outlook section without outlook figures', () => {
+    // Act
+    const html = renderReport(hostileReport());
+    const page = html.slice(0, html.indexOf('<script'));
+
+    // Assess
+    expect(page).not.toContain('chart-tracking');
+    expect(page).not.toContain('id="segments"');
   });
 });
 

@@ -38,6 +38,9 @@ const PAGE_STATE = `(() => {
     firstCustomer: document.querySelector('#top-customers td.id')?.textContent ?? '',
     images: document.images.length,
     injected: window.__injected,
+    segments: Array.from(document.querySelectorAll('#segments tr[data-segment]'), (tr) => tr.getAttribute('data-segment')),
+    matrixCells: document.querySelectorAll('#p-alive-matrix td.heat').length,
+    coverageRows: document.querySelectorAll('#interval-coverage tr').length,
   };
 })()`;
 
@@ -51,6 +54,9 @@ interface PageState {
   firstCustomer: string;
   images: number;
   injected: unknown;
+  segments: string[];
+  matrixCells: number;
+  coverageRows: number;
 }
 
 let dir: string;
@@ -167,7 +173,15 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium (${CHROMIUM})`
 
   it('draws every chart: a Chart.js instance per canvas, each with pixels on it', () => {
     // Assess
-    expectEveryChartInked(state);
+    expectEveryChartInked(state, [...CHARTS, 'chart-tracking']);
+  });
+
+  it('shows the per-customer outlook: the tracking plot, the P(alive) matrix, the coverage and the segments', () => {
+    // Assess
+    expect(state.canvases.map((c) => c.id)).toContain('chart-tracking');
+    expect(state.matrixCells).toBeGreaterThan(20);
+    expect(state.coverageRows).toBe(5);
+    expect(state.segments).toEqual(['new', 'lapsed', 'at_risk', 'top_value', 'growing', 'steady']);
   });
 
   it('has the model and every baseline in the metrics table', () => {
@@ -202,7 +216,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium (${CHROMIUM})`
     // Assess
     expect(tableReport.consoleErrors).toEqual([]);
     expect(tableReport.requests).toEqual([pathToFileURL(file).href]);
-    expectEveryChartInked(tableReport.state);
+    expectEveryChartInked(tableReport.state, CHARTS);
+    expect(tableReport.state.segments).toEqual([]);
     expect(tableReport.state.systems).toEqual(['model', 'seed_mlp', 'linear']);
     console.log(`customer-table report screenshot: ${TABLE_SCREENSHOT}`);
   }, 120_000);
@@ -232,13 +247,11 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless chromium (${CHROMIUM})`
   }, 120_000);
 });
 
-function expectEveryChartInked(state: PageState): void {
-  expect(state.canvases.map((c) => c.id)).toEqual([
-    'chart-gain',
-    'chart-calibration',
-    'chart-distribution',
-    'chart-importance',
-  ]);
+/** The charts of every report; a transaction model's training report adds the tracking plot. */
+const CHARTS = ['chart-gain', 'chart-calibration', 'chart-distribution', 'chart-importance'];
+
+function expectEveryChartInked(state: PageState, charts: string[]): void {
+  expect(state.canvases.map((c) => c.id)).toEqual(charts);
   expect(state.charts).toBe(state.canvases.length);
   for (const canvas of state.canvases) {
     expect(canvas.width, canvas.id).toBeGreaterThan(100);

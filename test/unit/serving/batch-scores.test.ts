@@ -56,4 +56,62 @@ describe('batch scores', () => {
     // Assess
     expect([...byId.keys()].sort()).toEqual([...customerIds].sort());
   });
+
+  it('reads the outlook columns back, and leaves out the ones a model does not say', () => {
+    // Prepare: one model with every outlook column, one (a customer table's) with the interval only.
+    const full = predictionsCsv(
+      {
+        customerIds: ['a', 'b'],
+        value: Float32Array.from([12.5, 3]),
+        pReturn: Float32Array.from([0.5, 0.25]),
+        p10: Float32Array.from([0, 0]),
+        p90: Float32Array.from([40.25, 9]),
+        pAlive: Float32Array.from([0.875, 0.125]),
+        expectedOrders: Float32Array.from([1.5, 0.25]),
+        clv: Float32Array.from([45.5, 6]),
+        segment: ['top_value', 'lapsed'],
+      },
+      'v2',
+    );
+    const intervalOnly = predictionsCsv(
+      {
+        customerIds: ['c'],
+        value: Float32Array.from([7]),
+        pReturn: undefined,
+        p10: Float32Array.from([1]),
+        p90: Float32Array.from([20]),
+      },
+      'v3',
+    );
+
+    // Act
+    const a = parseBatchScores(full).byId.get('a');
+    const c = parseBatchScores(intervalOnly).byId.get('c');
+
+    // Assess
+    expect(full.split('\n')[1]).toBe('a,12.5,0.5,1,v2,0,40.25,0.875,1.5,45.5,top_value');
+    expect(a).toEqual({
+      id: 'a',
+      predictedValue: 12.5,
+      pReturn: 0.5,
+      valueDecile: 1,
+      modelVersion: 'v2',
+      predictedP10: 0,
+      predictedP90: 40.25,
+      pAlive: 0.875,
+      expectedOrders: 1.5,
+      clv: 45.5,
+      segment: 'top_value',
+    });
+    expect(intervalOnly.split('\n')[1]).toBe('c,7,,1,v3,1,20,,,,');
+    expect(c).toEqual({
+      id: 'c',
+      predictedValue: 7,
+      pReturn: null,
+      valueDecile: 1,
+      modelVersion: 'v3',
+      predictedP10: 1,
+      predictedP90: 20,
+    });
+  });
 });

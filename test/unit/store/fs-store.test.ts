@@ -24,8 +24,8 @@ describe('FsBlobStore', () => {
 
     // Assess
     expect([...((await store.get('a/b/bytes.bin')) ?? [])]).toEqual([1, 2, 3]);
-    expect(await text(await store.getStream('a/text.txt'))).toBe('héllo');
-    expect(await text(await store.getStream('a/stream.txt'))).toBe('xyz');
+    expect(await text((await store.open('a/text.txt')).body)).toBe('héllo');
+    expect(await text((await store.open('a/stream.txt')).body)).toBe('xyz');
     expect(await getJson(store, 'models/x/champion.json')).toEqual({ version: 'v1' });
     expect((await store.head('a/text.txt'))?.size).toBe(Buffer.byteLength('héllo'));
   });
@@ -34,7 +34,7 @@ describe('FsBlobStore', () => {
     const store = await tempStore();
     expect(await store.get('nope')).toBeUndefined();
     expect(await store.head('nope')).toBeUndefined();
-    await expect(store.getStream('nope')).rejects.toBeInstanceOf(BlobNotFoundError);
+    await expect(store.open('nope')).rejects.toBeInstanceOf(BlobNotFoundError);
   });
 
   it('lists by prefix in key order and forgets deleted objects', async () => {

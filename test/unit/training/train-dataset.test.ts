@@ -128,7 +128,7 @@ describe('trainDataset', () => {
     if (isCustomerTableMeta(meta)) throw new Error('the champion is not a transaction model');
 
     // Act
-    const scored = scoreCustomers(champion.model, meta.featureSpec, table, Date.parse(meta.asOf));
+    const scored = await scoreCustomers(champion.model, meta.featureSpec, table, Date.parse(meta.asOf));
 
     // Assess
     const csv = (await getText(store, `${first.prefix}/predictions.csv`)) ?? '';

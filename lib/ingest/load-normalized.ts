@@ -12,8 +12,9 @@ const PATHS_TWICE = [LIST(VARCHAR), LIST(VARCHAR)];
 
 /**
  * Read every transaction Parquet file under `normalized/<dataset>/` into one table, with DuckDB: the rows
- * in the order the store lists the files, then their order in each file; ids and categories coded in the
- * order they first appear (sql/load/). Customer-table files (no `ts`/`amount` columns) are skipped.
+ * in the order the store lists the files, then their order in each file, a row an earlier file already
+ * holds taken once (overlapping exports: sql/load/rows-once-across-files.sql); ids and categories coded in
+ * the order they first appear (sql/load/). Customer-table files (no `ts`/`amount` columns) are skipped.
  */
 export async function loadNormalizedTransactions(
   store: BlobStore,
@@ -53,6 +54,7 @@ async function readTransactionFiles(
     [listed, listValue(offsets.map((o) => BigInt(o))), listed],
     [LIST(VARCHAR), LIST(BIGINT), LIST(VARCHAR)],
   );
+  if (transactionFiles.length > 1) rows = await withoutRowsOfEarlierFiles(connection, rows);
   await connection.run(sqlQuery('load/value-codes'));
   const coded = await readColumns(connection, sqlQuery('load/coded-rows'), [], {
     seq: { type: 'integer' },
@@ -85,6 +87,21 @@ async function readTransactionFiles(
       channel: { values: await dictionary('channel'), codes: inOrder(coded.columns.channel_code) },
     },
   };
+}
+
+/**
+ * Drop the rows an earlier file already holds (sql/load/rows-once-across-files.sql) and number the rest
+ * again; the rows that remain.
+ */
+async function withoutRowsOfEarlierFiles(
+  connection: Parameters<Parameters<typeof withDuckDb>[0]>[0],
+  rows: number,
+): Promise<number> {
+  await connection.run(sqlQuery('load/rows-once-across-files'));
+  const count = await connection.runAndReadAll('SELECT count(*) FROM normalized_rows');
+  const remaining = Number(count.getRowsJS()[0]?.[0]);
+  if (remaining !== rows) await connection.run(sqlQuery('load/renumbered-rows'));
+  return remaining;
 }
 
 function emptyTable(): TransactionTable {

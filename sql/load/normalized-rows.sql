@@ -8,14 +8,21 @@
 INSERT INTO normalized_rows
 WITH offsets AS (
   SELECT UNNEST(?) AS file_name, UNNEST(?) AS file_offset
+),
+ranked AS (
+  SELECT file_name, file_offset, CAST(row_number() OVER (ORDER BY file_offset, file_name) AS INTEGER) AS file_rank
+  FROM offsets
 )
 SELECT
   CAST(o.file_offset + t.file_row_number AS INTEGER) AS seq,
+  o.file_rank,
   t.customer_id,
   CAST(epoch_ms(t.ts) AS DOUBLE) AS ts_ms,
   t.amount,
   NULLIF(t.order_id, '') AS order_id,
+  t.quantity,
+  t.unit_price,
   NULLIF(t.country, '') AS country,
   NULLIF(t.channel, '') AS channel
 FROM read_parquet(?, filename = true, file_row_number = true) t
-JOIN offsets o ON o.file_name = t.filename
+JOIN ranked o ON o.file_name = t.filename

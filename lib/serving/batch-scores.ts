@@ -1,4 +1,4 @@
-import { CsvTokenizer } from '../ingest/csv-tokenizer';
+import { CsvTokenizer } from '../registry/csv-tokenizer';
 
 /** One customer's row of the champion's `predictions.csv`. */
 export interface BatchScore extends OutlookFields {

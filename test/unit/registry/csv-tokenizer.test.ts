@@ -2,9 +2,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { CsvTokenizer, RecordTooLongError } from '../../../lib/ingest/csv-tokenizer';
+import { CsvTokenizer, RecordTooLongError } from '../../../lib/registry/csv-tokenizer';
 import { needsOnlineRetail, ONLINE_RETAIL_DAYS } from '../../support/datasets';
-import { fixtures } from './helpers';
+import { fixtures } from '../ingest/helpers';
 
 /** Tokenize `text` fed in pieces of `chunk` characters; records with the line they end on. */
 function tokenize(text: string, chunk: number, delimiter = ',', max = 1 << 20) {

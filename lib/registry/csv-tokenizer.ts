@@ -1,9 +1,9 @@
 /**
- * A streaming CSV tokenizer for the hot path of ingestion, with the rules csv-parse applies under the
- * options ingestion uses (RFC 4180 quotes with `""` escapes, LF/CRLF/CR line ends, quoted line breaks,
- * quotes inside unquoted fields taken literally, empty lines skipped). Lines without a quote, nearly all
- * lines of an export, are split with the engine's native `split`, several times faster than csv-parse's
- * character loop; the parity of both on the fixtures and the real datasets is a unit test.
+ * A streaming CSV tokenizer: how the prediction API reads a champion's predictions.csv
+ * (lib/serving/batch-scores.ts) without a DuckDB in the predict function. The rules are csv-parse's under
+ * RFC 4180 (quotes with `""` escapes, LF/CRLF/CR line ends, quoted line breaks, quotes inside unquoted
+ * fields taken literally, empty lines skipped); lines without a quote are split with the engine's native
+ * `split`. Its parity with csv-parse on the ingest fixtures and the real datasets is a unit test.
  */
 /** A record longer than the limit: parsing cannot continue safely. */
 export class RecordTooLongError extends Error {
